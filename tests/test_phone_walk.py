@@ -78,7 +78,7 @@ def test_the_queue_search_box_shows_its_whole_hint_on_a_phone(browser, live_serv
     assert page.evaluate(CUT_JS) == []
     # what the box finds is still said, under it, and read with it
     hint = page.locator("#queue-q-hint")
-    assert hint.is_visible() and "手机号" in hint.inner_text() and "内容" in hint.inner_text()
+    assert hint.is_visible() and "联系电话" in hint.inner_text() and "内容" in hint.inner_text()
     assert page.get_attribute("#queue-q", "aria-describedby") == "queue-q-hint"
     assert overflow(page) <= 0
     page.context.close()

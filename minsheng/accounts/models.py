@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat, Replace, Substr
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -131,16 +133,45 @@ def _sign_in_name(user, field: str) -> str:
 
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")
-_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+# what is written between a phone number's digits, any other whitespace too: 138 0000 0001, 0931-8123456, (0931)8123456;
+# the one set every reading of a number drops (sign-in, Open311's phone, the staff lists' 查找)
+PHONE_SEPARATORS = " -()"
+_PHONE_SEPARATED = re.compile(r"[\s" + re.escape(PHONE_SEPARATORS) + "]")
+_FROM_ABROAD = ("+86", "0086")  # China's country code, as a number is written for a caller abroad
+
+
+def phone_compact(raw: str | None) -> str:
+    """``raw`` without its PHONE_SEPARATORS and whitespace, full-width characters as ASCII (NFKC): 「（0931）812 3456」
+    is 「09318123456」, 「+86 138-0000-0001」 「+8613800000001」."""
+    return _PHONE_SEPARATED.sub("", unicodedata.normalize("NFKC", raw or ""))
+
+
+def national_phone(raw: str | None) -> str:
+    """The number ``raw`` is as dialled inside China (phone_compact, then a +86 or 0086 read off): a mobile its 11
+    digits, another number its 0 before the area code (+86 931 8123457 is 09318123457, +86 0931… stays 0931…)."""
+    value = phone_compact(raw)
+    for prefix in _FROM_ABROAD:
+        if value.startswith(prefix):
+            rest = value[len(prefix):]
+            return rest if PHONE.match(rest) or rest.startswith("0") else "0" + rest
+    return value
+
+
+def national_phone_sql(field: str):
+    """national_phone of the stored ``field`` (Open311 keeps a landline as sent: 0931-8123456, +86 931 8123457), in
+    the database, for matching its end: a +86 or 0086 is read as the 0 of the area code (a mobile is stored as its
+    11 digits already, and its end is the same either way)."""
+    value = F(field)
+    for separator in PHONE_SEPARATORS:
+        value = Replace(value, Value(separator), Value(""))
+    return Case(*(When(StartsWith(value, Value(prefix)), then=Concat(Value("0"), Substr(value, len(prefix) + 1)))
+                  for prefix in _FROM_ABROAD), default=value, output_field=models.CharField())
 
 
 def canonical_phone(raw: str | None) -> str | None:
     """The 11-digit mainland mobile number in what someone typed (full-width digits,
     spaces, dashes, brackets, a +86 or 0086 prefix), or None when it is not one."""
-    value = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
-    for prefix in ("+86", "0086"):
-        if value.startswith(prefix):
-            value = value[len(prefix):]
+    value = national_phone(raw)
     return value if PHONE.match(value) else None
 
 

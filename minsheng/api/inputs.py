@@ -537,8 +537,10 @@ class InboxQuery(serializers.Serializer):
         required=False, max_length=100, allow_blank=True,
         help_text="box=unit and box=dispatch: 查找, as their pages' (the inbox's 在待办中查找, the queue's): the "
                   "citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, anything else is "
-                  "全文检索 (as /messages/?q=; a 留言编号 finds that case); box=leader: 关键词 (全文检索 alone: a "
-                  "leader's office does not see the citizen's contact data); the other boxes take none")
+                  "全文检索 (as /messages/?q=; a 留言编号 finds that case); 可查留言编号、联系电话 (或其末 4 位以上), 或"
+                  "标题、内容中的词: 4 or more digits (since 2026-12-07) also find the cases whose 联系电话 (a mobile or a "
+                  "landline) or 留言编号 ends with them; box=leader: 关键词 (全文检索 alone: a leader's office does not "
+                  "see the citizen's contact data); the other boxes take none")
     status = ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     due_soon = serializers.BooleanField(

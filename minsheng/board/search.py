@@ -286,18 +286,25 @@ def _title_has(text: str) -> Q:
 
 def filter_messages(queryset, query: str):
     """Messages of ``queryset`` matching ``query`` (all words must match)."""
+    condition = matching(query)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def matching(query: str) -> Q | None:
+    """The condition on a message of ``filter_messages``: the 留言编号 ``query`` is, or all its words in the
+    title and body; None when it has nothing to search for (``searchable``)."""
     query = (query or "").strip()
     if not query:
-        return queryset
+        return None
     if number := message_number(query):
-        return queryset.filter(public_id=number)
+        return Q(public_id=number)
     words = query_words(query)
     if not words:
-        return queryset
+        return None
     if connection.vendor == "postgresql":
-        return queryset.filter(_pg_condition(words))
+        return Q(_pg_condition(words))
     sql = "SELECT rowid FROM board_message_fts WHERE board_message_fts MATCH %s"
-    return queryset.filter(id__in=RawSQL(sql, [_fts5_query(words)]))
+    return Q(id__in=RawSQL(sql, [_fts5_query(words)]))
 
 
 SQLITE_DDL = [

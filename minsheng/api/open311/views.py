@@ -25,7 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from minsheng.accounts.forms import USERNAME_MAX, clean_nickname
-from minsheng.accounts.models import User, canonical_phone
+from minsheng.accounts.models import User, canonical_phone, phone_compact
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
@@ -350,7 +350,7 @@ def _phone(data) -> tuple[str | None, str, bool]:
     if mobile:
         return mobile, "", False
     text = " ".join(unicodedata.normalize("NFKC", raw).split())
-    compact = re.sub(r"[\s\-()]", "", text)
+    compact = phone_compact(text)
     if not compact:
         return None, "", False
     if not PHONE.match(compact):

@@ -34,13 +34,14 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.lookups import EndsWith
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from minsheng.accounts.models import User, canonical_phone
+from minsheng.accounts.models import User, canonical_phone, national_phone, national_phone_sql
 from minsheng.accounts.names import by_name
 from minsheng.accounts.roles import Roles, roles_of
 from minsheng.accounts.views import safe_next
@@ -349,8 +350,9 @@ def _inbox_list(request, roles: Roles, now, with_handler=True):
     filtered, keep_filters, filter_words, filter_refused = _inbox_filters(request, roles, with_handler)
     base = base.filter(filtered)
     query = _queue_query(request)
-    if query:
-        base = base.filter(message__in=queue_matches(Message.objects.all(), query))
+    condition = queue_condition(query, through="message__")
+    if condition is not None:  # on the joined case of each of the list's assignments, beside its own filters
+        base = base.filter(condition)
     inbox_tabs = _inbox_tabs(now)
     tab = request.GET.get("tab", "todo")
     if tab not in inbox_tabs:
@@ -451,6 +453,7 @@ def inbox(request):
         "handler": keep_filters.get("handler", ""), "unit": keep_filters.get("unit", ""),
         "filter_words": filter_words, "error": f"{filter_refused}; 已显示全部待办" if filter_refused else "",
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
+        "digits": digits_part(query),
         "heads": bool(roles.head_unit_ids or roles.admin)})
 
 
@@ -698,16 +701,48 @@ def _queue_query(request) -> str:
     return (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
 
-def queue_matches(messages, query: str):
-    """The ``messages`` ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and
-    box=dispatch): the citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the citizen
-    on the phone gives it (these lists hold the cases whose contact data their users see: shows_contact; a
-    leader's office, which does not, searches its list without it); anything else is the search of the public
-    list."""
+MIN_DIGITS = 4  # fewer match too many numbers to pick a case out by: the word search alone, as before
+
+
+def digits_part(query: str) -> str | None:
+    """The digits ``query`` is, read as a phone number (national_phone: full-width digits, the separators of
+    PHONE_SEPARATORS dropped, +86 as the 0 of the area code), when they are the end of a 留言编号 or of a
+    phone number as read out on a call: ``MIN_DIGITS`` or more, not a whole mobile number (canonical_phone)
+    nor a whole 留言编号 (search.message_number), which find their case alone."""
+    digits = national_phone(query)
+    if len(digits) < MIN_DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return None if canonical_phone(digits) or search.message_number(digits) else digits
+
+
+def queue_condition(query: str, through: str = "") -> Q | None:
+    """What ?q= of a staff list finds (the inbox's and the queue's, and the API's box=unit and box=dispatch), as
+    a condition on a message (on ``through``'s, "message__", for a list of assignments); None: nothing to find
+    by, the whole list. The citizen's mobile number (as typed: spaces, dashes, +86) finds their cases, as the
+    citizen on the phone gives it; the last digits of one (digits_part: 「0711」, as they read them out) the
+    cases whose contact phone ends with them (a landline kept as sent read as national_phone_sql) and those whose
+    留言编号 ends with them, beside the search's own matches (a number in a title, 「12345热线」): the end
+    alone, as the start of every 编号 is its date (「2026」 would find every case). These lists hold the cases
+    whose contact data their users see (shows_contact); a leader's office, which does not, searches its list
+    without them (leader_office.office_messages). Anything else is the search of the public list."""
     phone = canonical_phone(query)
     if phone:
-        return messages.filter(contact_phone=phone)
-    return search.filter_messages(messages, query)
+        return Q(**{f"{through}contact_phone": phone})
+    words = search.matching(query)
+    if words is not None and through:  # the search's condition is on a message's own columns
+        words = Q(**{f"{through}in": Message.objects.filter(words)})
+    digits = digits_part(query)
+    if digits is None:
+        return words
+    # the digits are words too (query_words): the search's condition is never None here
+    return (Q(EndsWith(national_phone_sql(f"{through}contact_phone"), digits))
+            | Q(**{f"{through}public_id__endswith": digits}) | words)
+
+
+def queue_matches(messages, query: str):
+    """The ``messages`` ?q= of a staff list finds (queue_condition)."""
+    condition = queue_condition(query)
+    return messages if condition is None else messages.filter(condition)
 
 
 TRIAGE_TABS = {
@@ -756,6 +791,7 @@ def triage(request):
         "unknown_tab": unknown_tab, "tab_label": TRIAGE_TABS[tab][0],
         "batchable": any(not m.plan.why_not for m in page.object_list), "batch_max": batch_dispatch.BATCH_MAX,
         "nothing_to_search": bool(query) and not search.searchable(query), "query_cut": query_cut(request),
+        "digits": digits_part(query),
         "sure": settings.MINSHENG_PREFILL_CONFIDENCE,
         "keep": _keep_query(request, "page"), "q_param": urlencode({"q": query}) if query else ""})
 
