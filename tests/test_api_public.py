@@ -638,6 +638,21 @@ def test_an_unknown_region_names_the_code_and_where_regions_are_listed(client, b
     assert err["code"] == "invalid" and err["fields"][field] == [UNKNOWN_REGION.format("999999")], err
 
 
+@pytest.mark.parametrize(("url", "query"), [
+    ("/api/v1/statistics/", {"topic": "nope"}),
+    ("/api/v1/statistics/breakdown/", {"topic": "nope", "by": "unit"}),
+    ("/api/v1/statistics/messages/", {"topic": "nope"}),
+])
+def test_the_statistics_say_an_unknown_topic_as_the_other_reads(client, board, url, query):
+    """The statistics word an unknown topic as /messages/?topic= does (api.inputs.unknown_topic, since 2026-12-07;
+    they said 「没有代码为 nope 的领域」, where the codes are listed left unsaid)."""
+    response = client.get(url, query)
+    assert response.status_code == 400, response.content.decode()[:300]
+    said = "没有代码为 nope 的领域 (可用的领域见 /api/v1/topics/)"
+    assert error_of(response)["fields"]["topic"] == [said], error_of(response)
+    assert error_of(client.get("/api/v1/messages/", {"topic": "nope"}))["fields"]["topic"] == [said]
+
+
 def test_an_unknown_region_read_by_its_code_is_a_404_in_the_same_words(client, board):
     response = client.get("/api/v1/regions/99x/")
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"

@@ -57,7 +57,7 @@ BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
 class ScopeError(ValueError):
     """An unknown region, topic, unit, campaign or a bad date (one-line message);
     ``field`` names the filter at fault (region, date_from, …) when one is; ``unknown``, the code sent for a
-    region that is no region's (the API says it in its own words: api.inputs.unknown_region)."""
+    region or topic that is none's (the API says it in its own words: api.inputs.unknown_region, unknown_topic)."""
 
     def __init__(self, message: str, field: str | None = None, unknown: str | None = None):
         super().__init__(message)
@@ -275,7 +275,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
         if not isinstance(topic, Topic):
             found = Topic.objects.coded(str(topic).strip()).first()
             if found is None:
-                raise ScopeError(f"没有代码为 {cut(str(topic), 20)} 的领域", "topic")
+                raise ScopeError(f"没有代码为 {cut(str(topic), 20)} 的领域", "topic", unknown=str(topic))
             topic = found
         scope.topics = _narrowed(scope.topics, topic, _topic_contains, f"{topic.name} 不在该征集活动的领域内")
     if own not in (None, "", False, "0"):
