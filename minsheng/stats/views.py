@@ -391,11 +391,14 @@ def dashboard(request):
     stats_url = reverse("stats:index") + (f"?{query}" if query else "")
     ignored_names = "、".join(dict.fromkeys(DASHBOARD_IGNORED[k] for k in ignored))
     board = build(region, roles, home=lambda: _default_region(request))
+    scope = make_scope(region=region)
     return render(request, "stats/dashboard.html", {**board, "allowed": allowed, "region": region,
                                                     "stats_url": stats_url, "ignored_filters": ignored_names,
-                                                    "overdue_filters": _overdue_filters(request.user,
-                                                                                        make_scope(region=region),
-                                                                                        board["recent"])})
+                                                    "overdue_filters": _overdue_filters(request.user, scope,
+                                                                                        board["recent"]),
+                                                    # 哪里在拖延's export of the late cases, where /stats/overdue/
+                                                    # offers it (a leader's office reads the list, exports none)
+                                                    "late_list_export": _personal_allowed(request.user, scope)})
 
 
 def _dashboard_regions(user, roles) -> list[Region] | None:
