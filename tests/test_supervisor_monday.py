@@ -97,3 +97,15 @@ def test_the_supervision_page_names_a_late_case_given_back_as_the_overdue_list_d
     assert "尚未派单" in row and "待派单</span>" not in row
     listed = _text(sup.get("/stats/overdue/"))
     assert "尚未派单" in listed
+
+
+def test_the_overdue_list_leads_a_supervisor_to_the_supervise_form_of_each_case(login, personas, late):
+    """The 超期清单 said 「未督办」 and offered nothing: the 督办 form is on the case page, below its notes."""
+    sup = login(personas["supervisor"])
+    listed = _text(sup.get("/stats/overdue/"))
+    for m in late:
+        assert f'href="/staff/case/{m.public_id}/#supervise"' in listed
+    case = _text(sup.get(f"/staff/case/{late[0].public_id}/"))
+    assert 'id="supervise"' in case
+    # a unit's officer reads its own late cases there, and 督办 is no action of theirs
+    assert "#supervise" not in _text(login(personas["officer"]).get("/stats/overdue/"))

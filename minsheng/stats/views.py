@@ -477,6 +477,7 @@ def overdue(request):
         m.lead_unit = units.get(m.open_case.unit_key)
         m.overdue_days = working_days_late(m.open_case.due_at, now)
         m.as_staff = m.pk in as_staff
+        m.may_supervise = m.as_staff and roles.supervises(m.region)  # its 督办 form, on the case page
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
