@@ -391,11 +391,14 @@ def dashboard(request):
     stats_url = reverse("stats:index") + (f"?{query}" if query else "")
     ignored_names = "、".join(dict.fromkeys(DASHBOARD_IGNORED[k] for k in ignored))
     board = build(region, roles, home=lambda: _default_region(request))
+    scope = make_scope(region=region)
     return render(request, "stats/dashboard.html", {**board, "allowed": allowed, "region": region,
                                                     "stats_url": stats_url, "ignored_filters": ignored_names,
-                                                    "overdue_filters": _overdue_filters(request.user,
-                                                                                        make_scope(region=region),
-                                                                                        board["recent"])})
+                                                    "overdue_filters": _overdue_filters(request.user, scope,
+                                                                                        board["recent"]),
+                                                    # 哪里在拖延's export of the late cases, where /stats/overdue/
+                                                    # offers it (a leader's office reads the list, exports none)
+                                                    "late_list_export": _personal_allowed(request.user, scope)})
 
 
 def _dashboard_regions(user, roles) -> list[Region] | None:
@@ -474,6 +477,7 @@ def overdue(request):
         m.lead_unit = units.get(m.open_case.unit_key)
         m.overdue_days = working_days_late(m.open_case.due_at, now)
         m.as_staff = m.pk in as_staff
+        m.may_supervise = m.as_staff and roles.supervises(m.region)  # its 督办 form, on the case page
     can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
     # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)

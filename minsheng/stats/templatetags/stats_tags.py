@@ -143,6 +143,13 @@ def export_url(filters, by, fmt="xlsx"):
 
 
 @register.simple_tag
+def late_export_url(filters, fmt="xlsx"):
+    """The export (XLSX or CSV) of the overdue list of ``filters`` (/stats/overdue/'s, without contact details)."""
+    params = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+    return reverse("stats:export_messages", args=[fmt]) + "?" + urlencode({**params, "measure": "overdue"})
+
+
+@register.simple_tag
 def overdue_url(filters, measure="overdue", row_filters=None):
     """The staff list of the overdue cases behind a number (the dashboard's)."""
     params = {k: v for k, v in {**(filters or {}), **(row_filters or {})}.items() if v not in (None, "")}

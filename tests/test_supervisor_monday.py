@@ -1,0 +1,111 @@
+"""A supervisor on a Monday, finding which district and which unit is late and sending it on (the walk of
+2026-12-07): the cases late now were mostly submitted more than 30 days ago, so the dashboard's only exports,
+those of its 近 30 天, read 超期未答复 0 for every district and unit beside the cards' 哪里在拖延 and 谁在拖延;
+and the 督办 page named a late case given back to the dispatcher 「待派单」 where the 超期清单, its exports and
+the dashboard say 「尚未派单」."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+
+import pytest
+from django.utils import timezone
+
+from minsheng.board import actions
+
+pytestmark = pytest.mark.django_db
+
+BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子出行很不方便, 希望尽快修复。"
+
+
+@pytest.fixture
+def late(personas, directory, django_capture_on_commit_callbacks):
+    """Sixty days ago, in 七里河区: one case 住建局 holds unanswered past its deadline, and one it gave back
+    (退单) past it, waiting for dispatch again; both late now, neither submitted in the last 30 days."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
+    made = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for title in ("楼道灯坏了两个月没人修", "小区门口道路积水无人处理"):
+            m = actions.do_submit(
+                p["citizen"],
+                title=title,
+                body=BODY,
+                kind="help",
+                region=d["qilihe"],
+                topic=d["topic_build"],
+                at=t0,
+            )
+            actions.do_dispatch(p["dispatcher"], m, d["housing"], at=t0 + dt.timedelta(hours=1))
+            actions.do_sign(p["officer"], m, d["housing"], at=t0 + dt.timedelta(days=1))
+            made.append(m)
+        actions.do_return(
+            p["officer"], made[1], d["housing"], "不属本单位职责", at=t0 + dt.timedelta(days=30)
+        )
+    return made
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.content.decode()[:500]
+    return response.content.decode()
+
+
+def _card(page: str, heading: str, end: str) -> str:
+    return page[page.index(heading) : page.index(end)]
+
+
+def _csv(client, href: str) -> list[dict]:
+    response = client.get(html.unescape(href))
+    assert response.status_code == 200, href
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body.split("\r\n\r\n")[0])))  # the table, not the 说明 beneath
+
+
+def test_the_dashboard_exports_the_late_districts_and_units_it_shows(login, personas, late):
+    sup = login(personas["supervisor"])
+    page = _text(sup.get("/stats/dashboard/"))
+    where = _card(page, "哪里在拖延", "谁在拖延")
+    assert re.search(r"七里河区</a></td><td><a [^>]+>2</a>", where)
+    # its export has the table's figures: no dates (the cases late now, whenever submitted)
+    href = re.search(r'href="(/stats/export/table\.csv\?[^"]+)"[^>]*>[^<]*CSV', where).group(1)
+    assert "date_from" not in href and "by=region" in href
+    rows = {r["区划"]: r for r in _csv(sup, href)}
+    assert rows["七里河区"]["超期未答复"] == "2"
+    who = _card(page, "谁在拖延", "群众最关心的问题")
+    href = re.search(r'href="(/stats/export/table\.csv\?[^"]+by=unit[^"]*)"', who).group(1)
+    rows = {r["办理单位"]: r for r in _csv(sup, href)}
+    assert rows["兰州市住房和城乡建设局"]["超期未答复"] == "1" and rows["尚未派单"]["超期未答复"] == "1"
+    # and the list of the late cases, a row each, to send to the districts
+    href = re.search(r'href="(/stats/export/messages\.csv\?[^"]+)"', where).group(1)
+    listed = _csv(sup, href)
+    assert sorted(r["标题"] for r in listed) == sorted(m.title for m in late)
+    assert {r["主办单位"] for r in listed} == {"兰州市住房和城乡建设局", "尚未派单"}
+    # the 近 30 天 exports say what their late columns count
+    assert "导出近 30 天提交的留言" in page
+    assert "{#" not in page and "#}" not in page  # no template comment shown as text
+
+
+def test_the_supervision_page_names_a_late_case_given_back_as_the_overdue_list_does(login, personas, late):
+    sup = login(personas["supervisor"])
+    page = _text(sup.get("/staff/supervision/"))
+    row = page[page.index(f'id="overdue-{late[1].public_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "尚未派单" in row and "待派单</span>" not in row
+    listed = _text(sup.get("/stats/overdue/"))
+    assert "尚未派单" in listed
+
+
+def test_the_overdue_list_leads_a_supervisor_to_the_supervise_form_of_each_case(login, personas, late):
+    """The 超期清单 said 「未督办」 and offered nothing: the 督办 form is on the case page, below its notes."""
+    sup = login(personas["supervisor"])
+    listed = _text(sup.get("/stats/overdue/"))
+    for m in late:
+        assert f'href="/staff/case/{m.public_id}/#supervise"' in listed
+    case = _text(sup.get(f"/staff/case/{late[0].public_id}/"))
+    assert 'id="supervise"' in case
+    # a unit's officer reads its own late cases there, and 督办 is no action of theirs
+    assert "#supervise" not in _text(login(personas["officer"]).get("/stats/overdue/"))
