@@ -19,7 +19,7 @@ from .test_staff_qa import LONG_AGO, dispatch, row_titles, text
 pytestmark = pytest.mark.django_db
 
 HEADER = ["编号", "标题", "留言时间", "区划", "领域", "单位", "本单位角色", "签收时间", "承办人", "签收期限", "答复期限",
-          "剩余/超期工作日", "状态", "督办"]
+          "剩余/超期工作日", "状态", "督办", "督办次数", "最近督办时间"]
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -237,6 +237,12 @@ EXTENSION_PENDING_HELP = ("延期待审批: 本件主办单位 (联合办理时�
                           "退单使申请失效后为 false")
 
 
+# since 2026-12-07: the 督办 made since the case reached its current lead unit(s) (the web lists'
+# 「已督办 2 次 (最近 12-05 14:30)」); a 派单, 转办, 退单 or 重办 clears them with ``supervised`` (actions.LEAD_CHANGES)
+SUPERVISED_COUNT_HELP = "督办次数: 留言到达当前主办单位以来的督办次数 (派单、转办、退单、重办后归零, 督办记录仍保留); 未督办为 0"
+LAST_SUPERVISED_HELP = "最近督办时间: 留言到达当前主办单位以来最近一次督办的时间; 未督办为 null"
+
+
 @extend_schema_serializer(deprecate_fields=["overdue"])
 class InboxItemSerializer(OwnListSerializer):
     """A list item for staff: the text as written, the reply deadline and whether it has
@@ -260,6 +266,8 @@ class InboxItemSerializer(OwnListSerializer):
                   "调用者的单位都不在办理本件时为 null")
 
     extension_pending = serializers.BooleanField(help_text=EXTENSION_PENDING_HELP)  # annotated by the Inbox view
+    supervised_count = serializers.IntegerField(help_text=SUPERVISED_COUNT_HELP)
+    last_supervised_at = serializers.DateTimeField(allow_null=True, help_text=LAST_SUPERVISED_HELP)
 
     submitted_by = resubmission_of = resubmitted_as = None  # the citizen's own lists only
 
@@ -647,6 +655,8 @@ class StaffCaseSerializer(MessageDetailSerializer):
     contact_name = serializers.CharField(help_text=CONTACT_NAME_HELP)
     reject_reason = serializers.CharField()
     supervision_note = serializers.CharField()
+    supervised_count = serializers.IntegerField(help_text=SUPERVISED_COUNT_HELP)
+    last_supervised_at = serializers.DateTimeField(allow_null=True, help_text=LAST_SUPERVISED_HELP)
     reopen_count = serializers.IntegerField()
     predicted_topic = TopicRefSerializer(allow_null=True)
     topic_confidence = serializers.FloatField(allow_null=True)

@@ -333,6 +333,19 @@ def may_reopen(message: Message, now=None) -> None:
         raise IllegalMove(f"只能在不满意评价后 {settings.MINSHENG_REOPEN_DAYS} 天内申请一次重办")
 
 
+# 已督办 marks the 督办 made since the case reached its current lead unit(s): the unit a case is dispatched, transferred
+# or reopened to never received the 督办 before it (a 重办 is a new round with a new deadline), and a case given back
+# to the dispatcher (退单) has no unit; these moves clear the mark (``Message.supervised`` and the rest), the history
+# (Event.Kind.SUPERVISED) kept (2026-12-07; migration board 0040 back-fills the same rule from the events)
+LEAD_CHANGES = (Event.Kind.DISPATCHED, Event.Kind.TRANSFERRED, Event.Kind.RETURNED, Event.Kind.REOPENED)
+NOT_PRESSED = {"supervised": False, "supervision_note": "", "supervised_count": 0, "last_supervised_at": None}
+
+
+def not_pressed(message: Message) -> dict:
+    """The fields a move in LEAD_CHANGES clears on ``message``: none when it was not pressed (the UPDATE unchanged)."""
+    return dict(NOT_PRESSED) if message.supervised or message.supervised_count else {}
+
+
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
     """重办: once, within the reopen window after an unsatisfied rating, back to the
     same lead unit with a new deadline. The round's 承办人 is carried over (recorded internally,
@@ -346,7 +359,7 @@ def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         due = due_after(now, reply_days(message.kind))
         transition(message, "reopen", reopen_count=message.reopen_count + 1, due_at=due, replied_at=None,
-                   dispatched_at=now)
+                   dispatched_at=now, **not_pressed(message))
         assignment = Assignment.objects.create(
             message=message, unit=last_lead.unit, role=Assignment.Role.LEAD, round=last_lead.round + 1,
             assigned_at=now, sign_due_at=due_after(now, settings.MINSHENG_SIGN_DAYS), due_at=due,
@@ -552,6 +565,7 @@ def _dispatch_messages(cases, ok, now) -> bool:
             fields["topic"] = topic
         if kind and kind != m.kind:
             fields["kind"] = kind
+        fields.update(not_pressed(m))
         each[m.pk] = fields
     messages = [cases[k][0] for k in ok]
     if len(messages) == 1:
@@ -1133,7 +1147,7 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         a = active_assignment(message, unit)
-        transition(message, "transfer")
+        transition(message, "transfer", **not_pressed(message))
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
         notify.signing_settled(message, now)  # its 「请签收」 notes: the unit it goes to gets its own
         # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
@@ -1159,7 +1173,7 @@ def do_return(actor, message: Message, unit, reason: str, at=None) -> None:
     now = at or timezone.now()
     with transaction.atomic():
         active_assignment(message, unit)
-        transition(message, "return")
+        transition(message, "return", **not_pressed(message))
         message.assignments.filter(state=Assignment.State.ACTIVE).update(state=Assignment.State.RETURNED,
                                                                          closed_at=now)
         notify.signing_settled(message, now)
@@ -1382,7 +1396,8 @@ def do_supervise(actor, message: Message, note: str, at=None) -> None:
     _written(note, "note", "请填写督办意见", NO_WORDS_NOTE)
     now = at or timezone.now()
     with transaction.atomic():
-        transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300])
+        transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300],
+                   supervised_count=message.supervised_count + 1, last_supervised_at=now)
         _event(message, Event.Kind.SUPERVISED, actor=actor, at=now, note=note.strip()[:300])
         transaction.on_commit(notify.dated(now, lambda: notify.supervised(message)))
 

@@ -59,6 +59,10 @@ class Message(models.Model):
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
     supervised = models.BooleanField("督办", default=False)
     supervision_note = models.CharField("督办意见", max_length=300, blank=True)
+    # the 督办 made since the case reached its current lead unit(s) (LEAD_CHANGES clears the three above and these
+    # two; every 督办 stays an event of its history): how many, and when the latest (2026-12-07)
+    supervised_count = models.PositiveIntegerField("督办次数", default=0)
+    last_supervised_at = models.DateTimeField("最近督办时间", null=True, blank=True)
     duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged",
                                      verbose_name="并入的留言")
     # 修改后重新提交: the message not accepted (未受理) this one was sent again of; one copy each (the old page
@@ -137,6 +141,16 @@ class Message(models.Model):
     @property
     def public_address(self) -> str:
         return mask(self.address, context=f"{self.title}\n{self.body}", names=self.own_names)
+
+    @property
+    def supervision_words(self) -> str:
+        """已督办 as the lists say it: 「已督办 2 次 (最近 12-05 14:30)」, the 督办 since the case reached its current lead
+        unit(s); 「已督办」 alone for a mark no event counts (2026-12-07); "" when not pressed."""
+        if not self.supervised:
+            return ""
+        if not self.supervised_count or self.last_supervised_at is None:
+            return "已督办"
+        return f"已督办 {self.supervised_count} 次 (最近 {timezone.localtime(self.last_supervised_at):%m-%d %H:%M})"
 
     @property
     def is_overdue(self) -> bool:

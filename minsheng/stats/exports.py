@@ -290,6 +290,9 @@ LATE_WORDS_COLUMN = "超期"
 # before, a supervisor sending the file to the units could not tell which cases had been pressed already
 SUPERVISED_COLUMN = "督办"
 SUPERVISED_WORDS = {True: "已督办", False: "未督办"}
+# and (since 2026-12-07) how many times since the case reached its current lead unit(s), and when last: a second
+# 督办 had replaced the first, and no list said when it was made (actions.LEAD_CHANGES)
+SUPERVISED_MORE_COLUMNS = ["督办次数", "最近督办时间"]
 UNDER_A_DAY = "不足 1 个工作日"
 LATE_AT = PUBLIC_COLUMNS.index("答复期限") + 1
 UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
@@ -315,7 +318,8 @@ def message_header(personal: bool, late: bool = False, lead: bool | None = None,
         header = [LEAD_COLUMN if n == UNIT_AT else column for n, column in enumerate(header)]
     if not late:
         return header
-    return [*header[:LATE_AT], LATE_COLUMN, LATE_WORDS_COLUMN, SUPERVISED_COLUMN, *header[LATE_AT:]]
+    return [*header[:LATE_AT], LATE_COLUMN, LATE_WORDS_COLUMN, SUPERVISED_COLUMN, *SUPERVISED_MORE_COLUMNS,
+            *header[LATE_AT:]]
 
 
 def late_words(days: int | str) -> str:
@@ -364,7 +368,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
-              "hidden_name", "author__closed_at", "supervised",
+              "hidden_name", "author__closed_at", "supervised", "supervised_count", "last_supervised_at",
               "sign_unit_key" if signs else "miss_unit_key" if misses else "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
@@ -373,7 +377,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     if misses:
         fields += ["miss_open"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
-         author_name, hidden_name, closed_at, supervised, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
+         author_name, hidden_name, closed_at, supervised, supervised_count, last_supervised_at, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest[:-1], rest[-1:]) if misses else (rest, ())
         # a late sign-for's or a miss's (``HIDDEN_TITLES``): no public page
         withdrawn = (signs or misses) and status in HIDDEN_TITLES
@@ -391,7 +395,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]
         if late_at is not None:
             days = working_days_late(due_at, late_at) if due_at else ""
-            row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised]]
+            row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised],
+                                    supervised_count if supervised else "", fmt(last_supervised_at) if supervised else ""]
         if signs:
             row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
         if misses:

@@ -474,7 +474,7 @@ def _assign_choices(rows) -> list[tuple]:
 # 导出 of the inbox: more rows than a meeting reads is a list to narrow first (a tab, 单位, 承办人, 查找)
 INBOX_EXPORT_MAX = 5000
 INBOX_EXPORT_HEADER = ["编号", "标题", "留言时间", "区划", "领域", "单位", "本单位角色", "签收时间", "承办人", "签收期限",
-                       "答复期限", "剩余/超期工作日", "状态", "督办"]
+                       "答复期限", "剩余/超期工作日", "状态", "督办", "督办次数", "最近督办时间"]
 
 
 def _inbox_export_rows(qs, now):
@@ -498,7 +498,8 @@ def _inbox_export_rows(qs, now):
                a.unit.name, a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
                "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
                moment(a.due_at, "%Y-%m-%d"), due_words(now, a.due_at), " · ".join(state),
-               "是" if m.supervised else ""]
+               "是" if m.supervised else "", m.supervised_count if m.supervised else "",
+               moment(m.last_supervised_at) if m.supervised else ""]
 
 
 @login_required
@@ -1293,6 +1294,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     for e in events:
         e.detail = _event_detail_parts(e, topics)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
+    supervisions = _supervisions(events)
     # the note of a split-out message, until it is dispatched again (as 单位退回's, while it waits)
     unmerged = [i for i, e in enumerate(events) if e.kind == Event.Kind.UNMERGED and "main" in (e.data or {})]
     if unmerged and any(e.kind == Event.Kind.DISPATCHED for e in events[unmerged[-1]:]):
@@ -1311,7 +1313,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "message": message, "assignments": assignments, "my_lead": my_lead, "my_assist": my_assist,
         "assign_forms": assign_forms,
         "can": can, "forms": case_forms, "extensions": extensions, "pending_extension": pending_extension,
-        "events": events,
+        "events": events, "supervisions": supervisions,
         "replies": list(message.replies.select_related("unit", "author")),
         "show_contact": show_contact, "suggestion": suggestion, "returned_by": returned_by,
         "resuggested": resuggested,
@@ -1342,6 +1344,18 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "earlier_link": bool(earlier and can_see_case(roles, earlier)),
         "main_link": main_link,
     }, status=status)
+
+
+def _supervisions(events: list[Event]) -> list[tuple[Event, str]]:
+    """督办记录: each 督办 of the case, oldest first, with the move that cleared its mark since (「转办前」,
+    「重办前」…: actions.LEAD_CHANGES; "" for those 已督办 counts now). Every 督办 is kept (2026-12-07)."""
+    out, cleared = [], ""
+    for e in reversed(events):
+        if e.kind in actions.LEAD_CHANGES:
+            cleared = f"{e.get_kind_display()}前"
+        elif e.kind == Event.Kind.SUPERVISED:
+            out.append((e, cleared))
+    return out[::-1]
 
 
 @login_required
