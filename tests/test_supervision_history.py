@@ -35,6 +35,18 @@ def pressed_twice(personas, directory, title="督办两次的电梯留言"):
     return Message.objects.get(pk=m.pk)
 
 
+def transferred(personas, directory, m) -> None:
+    """住建局 signs ``m`` and transfers it to 生态环境局."""
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    actions.do_transfer(
+        personas["officer"],
+        Message.objects.get(pk=m.pk),
+        directory["housing"],
+        directory["ecology"],
+        "属生态环境局职责",
+    )
+
+
 def section(html: str, start: str, end: str | None = None) -> str:
     part = html[html.index(f'id="{start}"') :]
     return part[: part.index(f'id="{end}"')] if end else part
@@ -84,14 +96,7 @@ def test_the_exports_and_the_api_say_how_many_times_and_when_last(personas, dire
 
 def test_a_transfer_clears_the_mark_for_the_new_unit_and_keeps_the_history(personas, directory, login):
     m = pressed_twice(personas, directory)
-    actions.do_sign(personas["officer"], m, directory["housing"])
-    actions.do_transfer(
-        personas["officer"],
-        Message.objects.get(pk=m.pk),
-        directory["housing"],
-        directory["ecology"],
-        "属生态环境局职责",
-    )
+    transferred(personas, directory, m)
     m = Message.objects.get(pk=m.pk)
     assert (m.supervised, m.supervised_count, m.last_supervised_at, m.supervision_note) == (
         False,
@@ -111,14 +116,7 @@ def test_a_transfer_clears_the_mark_for_the_new_unit_and_keeps_the_history(perso
 def test_the_migration_back_fills_the_counts_from_the_events_and_reverses(personas, directory):
     kept = pressed_twice(personas, directory, "督办后未转办的留言")
     moved = pressed_twice(personas, directory, "督办后转办的留言")
-    actions.do_sign(personas["officer"], moved, directory["housing"])
-    actions.do_transfer(
-        personas["officer"],
-        Message.objects.get(pk=moved.pk),
-        directory["housing"],
-        directory["ecology"],
-        "属生态环境局职责",
-    )
+    transferred(personas, directory, moved)
     # as the old code left them: the mark never reset, the count and time unknown
     Message.objects.filter(pk__in=[kept.pk, moved.pk]).update(
         supervised=True,
