@@ -14,6 +14,7 @@ from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from minsheng.accounts.roles import roles_of
@@ -22,6 +23,7 @@ from minsheng.board.views.public import page_of
 from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 from minsheng.lookup_limits import limit_lookups
+from minsheng.stats import exports
 from minsheng.text_cut import cut
 
 from . import lookup
@@ -151,9 +153,10 @@ def _chronic_error(request, error: str, status: int):
     return render(request, "insight/chronic.html", {"error": error, "section": "chronic"}, status=status)
 
 
-def chronic(request):
-    """老大难 and needs-coordination hotspots, for supervisors (and leaders, who hold
-    the supervisor role) within their regions."""
+def _chronic_listed(request):
+    """What /chronic/ lists for ``request`` — its tab (``?show=``) and region (``?region=``), in its order — as
+    ``(qs, show, region, counts)``; or the response refusing it (sign in, 403, a region unknown or not theirs).
+    The page and its CSV export (``chronic_export``) read it alike."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     roles = roles_of(request.user)
@@ -183,16 +186,57 @@ def chronic(request):
         qs = qs.filter(needs_coordination=True)
     # by the heat of now, not the stored one (as of the last refresh: in the embedded default without cron,
     # of the last letter, so a problem quiet for a year outranked one written to yesterday); few rows
-    now = timezone.now()
     qs = qs.with_current_heat(heat_at).order_by("-chronic", "-current_heat", "-last_at", "-id")
+    return qs, show, region, counts
+
+
+def chronic(request):
+    """老大难 and needs-coordination hotspots, for supervisors (and leaders, who hold
+    the supervisor role) within their regions."""
+    listed = _chronic_listed(request)
+    if not isinstance(listed, tuple):
+        return listed
+    qs, show, region, counts = listed
+    now = timezone.now()
     page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
         h.days = (now - h.first_at).days
     in_region = f"region={region.code}&" if region else ""
+    kept = {k: v for k, v in (("show", show if show in ("chronic", "coordination") else ""),
+                              ("region", region.code if region else "")) if v}
     return render(request, "insight/chronic.html", {"page": page, "show": show, "now": now, "section": "chronic",
                                                    "counts": counts, "region": region, "in_region": in_region,
                                                    "query": in_region + (f"show={show}&" if show in ("chronic", "coordination")
-                                                                         else "")})
+                                                                         else ""),
+                                                   "export_query": urlencode(kept)})
+
+
+CHRONIC_EXPORT_HEADER = ["热点标题", "区划", "首次留言时间", "最近留言时间", "留言数", "未解决/不满意数", "涉及单位", "标记",
+                         "链接"]
+
+
+def chronic_export(request):
+    """/chronic/export.csv (2026-12-07): every hotspot /chronic/ lists under the same tab and region, in its order
+    and on every page, with the columns a supervisor forwards to the units; the page's permission."""
+    listed = _chronic_listed(request)
+    if not isinstance(listed, tuple):
+        return listed
+    qs, show, region, _ = listed
+    base = request.build_absolute_uri("/").rstrip("/")
+
+    def moment(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def rows():
+        for h in qs.iterator(chunk_size=500):
+            marks = [word for flag, word in ((h.chronic, "老大难"), (h.needs_coordination, "需多部门协调")) if flag]
+            yield [h.title, h.region.name if h.region else "", moment(h.first_at), moment(h.last_at), h.message_count,
+                   h.unresolved_count, "、".join(h.units or []), "、".join(marks),
+                   base + reverse("insight:hotspot", args=[h.pk])]
+
+    tab = {"chronic": "老大难", "coordination": "需多部门协调"}.get(show, "全部")
+    name = f"老大难问题-{region.name if region else '全部区划'}-{tab}-{timezone.localdate():%Y%m%d}.csv"
+    return exports.stream_csv(name, CHRONIC_EXPORT_HEADER, rows(), f"chronic-{timezone.localdate():%Y%m%d}.csv")
 
 
 def reading_page(request):
