@@ -332,7 +332,8 @@ def test_a_unit_the_case_has_left_reads_the_position_as_the_public_does(
 ):
     """The case page gave the point to 4 decimals, and the staff API as sent, to everyone who may open the case:
     a unit it had left (转办) too, which no longer sees the phone. A point at home is as private: the unit
-    holding it reads it as sent, the unit it has left as the public reads it (3 decimals)."""
+    holding it reads it as sent, the unit it has left as the public reads it (3 decimals), and printed to those
+    3 (「36.0620°」 claimed a tenth of the 100 m it is rounded to; 2026-12-07)."""
     m = submit(
         personas["citizen"],
         directory,
@@ -347,7 +348,8 @@ def test_a_unit_the_case_has_left_reads_the_position_as_the_public_does(
     )
     left = login(personas["officer"]).get(f"/staff/case/{m.public_id}/")
     assert left.status_code == 200
-    assert "标注位置: 北纬 36.0620°, 东经 103.8340°" in left.content.decode()
+    assert "标注位置: 北纬 36.062°, 东经 103.834°" in left.content.decode()
+    assert "36.0620" not in left.content.decode() and "103.8340" not in left.content.decode()
     holding = login(personas["other_officer"]).get(f"/staff/case/{m.public_id}/").content.decode()
     assert "标注位置: 北纬 36.0618°, 东经 103.8343°" in holding
     api_left = as_persona("officer").get(f"/api/v1/staff/cases/{m.public_id}/").json()
