@@ -101,8 +101,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 class _Chromium:
     """The worker's one Chromium (started at its first browser test, closed at the end of the run), started
-    again, with a new Playwright driver, should it have crashed (a driver that dies itself is not seen: the
-    worker's later browser tests would fail). A Chromium and its driver took about a second of CPU
+    again, with a new Playwright driver, should it or its driver have died (a crash, the OOM killer on a loaded
+    machine: tests/test_browser_restart.py). A Chromium and its driver took about a second of CPU
     and up to four of wall time to start for each of the suite's browser tests (2026-12-07, docs/decisions.md).
     While it lives, Playwright's event loop counts as running in the worker's thread: a test after a browser test
     could not call ``asyncio.run`` or asgiref's ``async_to_sync`` (nothing in the project does)."""
@@ -112,7 +112,7 @@ class _Chromium:
         self._manager = self._chromium = None
 
     def get(self):
-        if self._chromium is None or not self._chromium.is_connected():
+        if not self._answers():
             with contextlib.suppress(Exception):  # a driver that went with it cannot be stopped: it is dropped
                 self.stop()
             self._manager = self._sync_api.sync_playwright()
@@ -121,9 +121,23 @@ class _Chromium:
                                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
         return self._chromium
 
-    def stop(self) -> None:
+    def _answers(self) -> bool:
+        """Whether the Chromium is there and it and its driver answer a call (a browser CDP session, opened and
+        closed: about 2 ms). ``is_connected()`` alone says True until the driver's event of a crashed browser is
+        read, at the next call (the next test's first page failed), and for good once the driver itself is gone
+        (every later test failed)."""
+        if self._chromium is None or not self._chromium.is_connected():
+            return False
         try:
-            if self._chromium is not None and self._chromium.is_connected():
+            self._chromium.new_browser_cdp_session().detach()
+        except Exception:  # noqa: BLE001 — gone, whatever the error: a new one is started
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Close the Chromium and its driver; a dead one quietly (closing it raised at the end of the run)."""
+        try:
+            if self._answers():
                 self._chromium.close()
         finally:
             if self._manager is not None:

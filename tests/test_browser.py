@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -193,6 +194,24 @@ def settled_box(page, locator) -> dict:
     raise AssertionError(f"{locator} never shown")
 
 
+HTMX_ANSWERS = """() => { window.htmxAnswers = [];
+  document.body.addEventListener("htmx:afterRequest",
+    (event) => window.htmxAnswers.push([event.detail.pathInfo.requestPath, event.detail.xhr.status])); }"""
+
+
+def note_htmx_answers(page) -> None:
+    """From now, note each answer htmx has done with in ``page`` (swapped, or left out on an error status; an
+    aborted request's as status 0), for ``wait_for_htmx_answer``."""
+    page.evaluate(HTMX_ANSWERS)
+
+
+def wait_for_htmx_answer(page, path: str, status: int = 200) -> None:
+    """Until htmx has done with an answer of ``path`` with ``status`` since ``note_htmx_answers``: what it swapped
+    (or did not) can be read then. A fixed wait for it was a race under load, and a wait for nothing otherwise."""
+    page.wait_for_function("([path, status]) => window.htmxAnswers.some(([p, s]) => p.endsWith(path) && s === status)",
+                           arg=[path, status])
+
+
 def _dingxi_lift(personas, directory):
     """Another citizen's accepted (public) message about 幸福家园's lift in 定西市."""
     from minsheng.board import actions
@@ -235,6 +254,18 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     assert box.inner_text().strip() == "" and box.bounding_box()["height"] == 0
 
 
+def _cleared_lookup(field: str):
+    """A request of /similar/ for an empty title and body, asked by the typing in ``field`` (htmx's HX-Trigger)."""
+
+    def cleared(request) -> bool:
+        if not request.url.endswith("/similar/") or request.headers.get("hx-trigger") != field:
+            return False
+        sent = parse_qs(request.post_data or "", keep_blank_values=True)
+        return sent.get("title") == [""] and sent.get("body") == [""]
+
+    return cleared
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cleared_text_empties_the_similar_box_and_an_answer_still_on_its_way_stays_out(browser, live_server,
                                                                                           personas, directory):
@@ -258,18 +289,19 @@ def test_a_cleared_text_empties_the_similar_box_and_an_answer_still_on_its_way_s
     citizen.evaluate("""() => { window.listedAfterClearing = false;
         new MutationObserver(() => { if (document.querySelector("#similar a")) window.listedAfterClearing = true; })
           .observe(document.getElementById("similar"), {childList: true, subtree: true}); }""")
-    citizen.fill("#id_body", "")
-    citizen.fill("#id_title", "")
-    assert citizen.inner_text("#similar").strip() == ""  # at once, not after another round trip
-    citizen.wait_for_timeout(1500)  # the typing's delays (800 and 1200 ms) run out: the empty text is asked
+    # the typing's delays (800 and 1200 ms) run out: the empty text is asked, by the title and by the body
+    with citizen.expect_request(_cleared_lookup("id_body")), citizen.expect_request(_cleared_lookup("id_title")):
+        citizen.fill("#id_body", "")
+        citizen.fill("#id_title", "")
+        assert citizen.inner_text("#similar").strip() == ""  # at once, not after another round trip
+    note_htmx_answers(citizen)
     citizen.unroute("**/similar/")
     for route in held:
         try:
             route.continue_()
         except Exception:  # noqa: BLE001 (a request the page dropped meanwhile: nothing to let through)
             pass
-    citizen.wait_for_load_state("networkidle")
-    citizen.wait_for_timeout(300)
+    wait_for_htmx_answer(citizen, "/similar/")  # the last one's (the others were dropped): swapped
     assert not citizen.evaluate("window.listedAfterClearing"), "the box listed a message for a cleared text"
     assert citizen.inner_text("#similar").strip() == ""
 
@@ -292,10 +324,11 @@ def test_a_similar_box_past_the_lookup_limit_stays_as_it_was_and_the_form_still_
     shown_html = "document.querySelector('#similar').innerHTML.replace(/ ?htmx-[a-z]+/g, '')"
     citizen.wait_for_function("!document.querySelector('#similar .htmx-added')")
     shown = citizen.evaluate(shown_html)
+    note_htmx_answers(citizen)
     with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as refused:
         citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
     assert refused.value.status == 429 and refused.value.text() == "请求过于频繁, 请稍后再试"
-    citizen.wait_for_timeout(300)
+    wait_for_htmx_answer(citizen, "/similar/", 429)  # htmx has done with it: swapped nothing
     assert citizen.evaluate(shown_html) == shown
     assert citizen.locator("[role=alert]").count() == 0
     post_for_help_in_chengguan(citizen)
