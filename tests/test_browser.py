@@ -212,6 +212,17 @@ def wait_for_htmx_answer(page, path: str, status: int = 200) -> None:
                            arg=[path, status])
 
 
+def sends_nothing(page, action, sent=lambda request: request.is_navigation_request() or request.method == "POST",
+                  timeout_ms: int = 500) -> None:
+    """Do ``action``, and see the page send no request ``sent`` (by default: no form, whether it navigates or
+    posts) within ``timeout_ms``: a wait for the request, which fails the test should it come, not a fixed wait
+    before a look at the URL."""
+    from playwright.sync_api import TimeoutError as NoRequest
+
+    with pytest.raises(NoRequest, match='waiting for event "request"'), page.expect_request(sent, timeout=timeout_ms):
+        action()  # the action's own timeout would say another thing, and fail the test
+
+
 def _dingxi_lift(personas, directory):
     """Another citizen's accepted (public) message about 幸福家园's lift in 定西市."""
     from minsheng.board import actions
@@ -1241,8 +1252,7 @@ def test_a_supervisor_finds_a_region_of_the_statistics_filter_by_its_pinyin_init
     # 七里河区, and 甘肃省, chosen as the page opened (the home region) and kept
     page.wait_for_function("document.querySelectorAll('#id_region option').length === 3")
     assert page.inner_text("#region-found-region") == "找到 1 个区划"
-    box.press("Enter")  # sends nothing: the box is not part of the filters' form
-    page.wait_for_timeout(300)
+    sends_nothing(page, lambda: box.press("Enter"))  # the box is not part of the filters' form
     assert "region=" not in page.url
     page.select_option("#id_region", "620103")
     page.click(".stats-filters button[type=submit]")
@@ -1280,8 +1290,7 @@ def test_a_dispatcher_finds_the_lead_unit_by_its_pinyin_initials(browser, live_s
     box.press_sequentially("jiaotong")
     page.wait_for_function("document.querySelectorAll('#id_lead option').length === 3")  # 交通运输局, and the chosen
     assert page.eval_on_selector("#id_lead", "s => s.options[s.selectedIndex].text") == directory["housing"].name
-    box.press("Enter")
-    page.wait_for_timeout(500)
+    sends_nothing(page, lambda: box.press("Enter"))
     assert Message.objects.get(pk=m.pk).status == Status.SUBMITTED and "/staff/case/" in page.url
 
 
@@ -1394,16 +1403,14 @@ def test_派单_waits_while_the_units_of_a_new_topic_are_on_their_way(browser, l
     d = directory
     m, page, held = _case_page_holding_the_suggestions(browser, live_server, personas, d)
     assert page.input_value("#dispatch-form select[name=lead]") == str(d["transport"].pk)
-    posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
     page.select_option("#id_topic", str(d["topic_build"].pk))
     page.wait_for_function("() => document.querySelector('#id_topic.htmx-request')")
     dispatch = "#dispatch-form button:text-is('派单')"
     assert page.is_disabled(dispatch)
-    page.click(dispatch, force=True)  # a quick click: the mouse on the button, whatever its state
-    page.wait_for_timeout(500)
-    assert [url for url in posts if not url.endswith("/dispatch/suggest/")] == []
+    # a quick click, the mouse on the button whatever its state: it posts nothing
+    sends_nothing(page, lambda: page.click(dispatch, force=True),
+                  lambda request: request.method == "POST" and not request.url.endswith("/dispatch/suggest/"))
     held[0].continue_()
     page.wait_for_function(f"() => document.querySelector('#dispatch-form select[name=lead]').value"
                            f" === '{d['housing'].pk}'")
