@@ -1234,7 +1234,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "dispatch": dispatcher and allowed("dispatch", message.status),
         "merge": dispatcher and allowed("merge", message.status),
         "unmerge": dispatcher and allowed("unmerge", message.status),
-        "supervise": supervisor and allowed("supervise", message.status),
+        "supervise": actions.may_supervise(roles, message),  # the 超期清单's 「督办 →」 asks the same
         "decide": supervisor and allowed("decide_extension", message.status),
     }
     if conflict:
