@@ -45,6 +45,13 @@ def test_the_not_dispatched_rows_filters_list_exactly_its_cases(client, late):
     assert client.get("/api/v1/statistics/", {"region": "620100", **row["filters"]}).json()["overdue"] == 1
 
 
+def test_the_overdue_list_offers_and_keeps_not_dispatched(login, personas, late):
+    """/stats/overdue/?unit=0 (the dashboard's 尚未派单 link) lists its case, and its 主办单位 says which is chosen."""
+    page = _text(login(personas["supervisor"]).get("/stats/overdue/", {"region": "620100", "unit": "0"}))
+    assert "共 1 件" in page and "小区门口道路积水无人处理" in page and "楼道灯坏了两个月没人修" not in page
+    assert '<option value="0" selected>尚未派单 (1 件)</option>' in page
+
+
 # --- 2. a rate with nothing to count -------------------------------------------------------------------------
 
 
