@@ -34,14 +34,17 @@ def test_the_not_dispatched_rows_filters_list_exactly_its_cases(client, late):
     assert row["filters"], row
     assert (row["open"], row["overdue"]) == (1, 1)  # the case 住建局 gave back late, waiting for dispatch
     for measure in ("open", "received", "missed"):
-        response = client.get("/api/v1/statistics/messages/", {"region": "620100", **row["filters"],
-                                                                "measure": measure})
+        response = client.get(
+            "/api/v1/statistics/messages/", {"region": "620100", **row["filters"], "measure": measure}
+        )
         listed = response.json()
         assert response.status_code == 200, listed
         assert listed["count"] == len(listed["results"]) == row[measure], (measure, listed, row)
         assert {i["title"] for i in listed["results"]} <= {"小区门口道路积水无人处理"}
     # and the web's list of the same filters says the same
-    assert "共 1 件" in _text(client.get("/stats/list/", {"region": "620100", **row["filters"], "measure": "open"}))
+    assert "共 1 件" in _text(
+        client.get("/stats/list/", {"region": "620100", **row["filters"], "measure": "open"})
+    )
     assert client.get("/api/v1/statistics/", {"region": "620100", **row["filters"]}).json()["overdue"] == 1
 
 
@@ -74,20 +77,29 @@ def test_an_unknown_district_says_which_and_leads_back(login, personas, director
 
 def test_the_chosen_district_tab_is_highlighted_even_with_nothing_in_it(login, personas, late):
     page = _text(login(personas["supervisor"]).get(reverse("board:supervision") + "?district=620102"))
-    tabs = page[page.index('class="tabs districts"'):page.index("</nav>", page.index('class="tabs districts"'))]
+    tabs = page[
+        page.index('class="tabs districts"') : page.index("</nav>", page.index('class="tabs districts"'))
+    ]
     current = re.findall(r'<a href="[^"]*district=(\d+)" class="current" aria-current="page">', tabs)
     assert current == ["620102"], tabs
-    assert '全部区划' in tabs and 'aria-current' not in tabs.split("全部区划")[0]
+    assert "全部区划" in tabs and "aria-current" not in tabs.split("全部区划")[0]
 
 
 # --- 5. one rule for "overdue", at the minute -------------------------------------------------------------------
 
 
 def test_the_api_and_the_pages_agree_on_a_case_due_this_minute(personas, directory, login, monkeypatch):
-    m = actions.do_submit(personas["citizen"], title="路灯不亮", body=BODY, kind="help", region=directory["qilihe"],
-                          topic=directory["topic_build"])
+    m = actions.do_submit(
+        personas["citizen"],
+        title="路灯不亮",
+        body=BODY,
+        kind="help",
+        region=directory["qilihe"],
+        topic=directory["topic_build"],
+    )
     actions.do_dispatch(personas["dispatcher"], m, directory["housing"])
-    due = timezone.now().replace(second=30, microsecond=0) - dt.timedelta(hours=1)  # the clock is set back to it
+    # an hour ago, half a minute into its minute: the clock is set back to it below
+    due = timezone.now().replace(second=30, microsecond=0) - dt.timedelta(hours=1)
     Message.objects.filter(pk=m.pk).update(due_at=due)
     m.assignments.update(due_at=due)
     api = token_client(personas["officer"])
@@ -96,12 +108,24 @@ def test_the_api_and_the_pages_agree_on_a_case_due_this_minute(personas, directo
     def seen(now) -> dict:
         monkeypatch.setattr(timezone, "now", lambda: now)
         inbox = _text(officer.get(reverse("board:inbox")))
-        return {"api": len(api.get("/api/v1/staff/inbox/", {"overdue": "true"}).json()["results"]),
-                "api_case": api.get(f"/api/v1/staff/cases/{m.public_id}/").json()["is_overdue"],
-                "inbox": int(re.search(r"已超期 <b class=\"late-count\">(\d+)</b>", inbox).group(1)),
-                "supervision": "超期未答复 (1)" in _text(sup.get(reverse("board:supervision")))}
+        return {
+            "api": len(api.get("/api/v1/staff/inbox/", {"overdue": "true"}).json()["results"]),
+            "api_case": api.get(f"/api/v1/staff/cases/{m.public_id}/").json()["is_overdue"],
+            "inbox": int(re.search(r"已超期 <b class=\"late-count\">(\d+)</b>", inbox).group(1)),
+            "supervision": "超期未答复 (1)" in _text(sup.get(reverse("board:supervision"))),
+        }
 
     # ten seconds past the deadline, within its minute: late nowhere yet
-    assert seen(due + dt.timedelta(seconds=10)) == {"api": 0, "api_case": False, "inbox": 0, "supervision": False}
+    assert seen(due + dt.timedelta(seconds=10)) == {
+        "api": 0,
+        "api_case": False,
+        "inbox": 0,
+        "supervision": False,
+    }
     # the next minute: late everywhere
-    assert seen(due + dt.timedelta(seconds=31)) == {"api": 1, "api_case": True, "inbox": 1, "supervision": True}
+    assert seen(due + dt.timedelta(seconds=31)) == {
+        "api": 1,
+        "api_case": True,
+        "inbox": 1,
+        "supervision": True,
+    }
