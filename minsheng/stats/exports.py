@@ -32,7 +32,17 @@ from minsheng.directory.models import Unit
 from minsheng.text_cut import cut
 
 from .facts import working_days_late
-from .figures import Scope, clock, compute, missed_q, reported, sign_late_q, tabulate, topic_subtree_ids
+from .figures import (
+    NOT_DISPATCHED,
+    Scope,
+    clock,
+    compute,
+    missed_q,
+    reported,
+    sign_late_q,
+    tabulate,
+    topic_subtree_ids,
+)
 from .measures import MEASURE
 from .models import MessageFact, Miss, OpenCase, SignFor
 
@@ -297,7 +307,6 @@ UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
 # (and the list's ?unit= chooses), not the unit credited with the first reply: a reopened case
 # transferred since
 LEAD_COLUMN = "主办单位"
-NOT_DISPATCHED = "尚未派单"  # an open case with no lead unit now, as /stats/overdue/ says it
 # a late sign-for's (签收超期): the unit the case was sent to in place of 办理单位, its 签收期限 and 签收时间 after it
 SIGN_COLUMNS = ["签收单位", "签收期限", "签收时间"]
 

@@ -515,6 +515,8 @@ def _late_lead_units(late, chosen: Unit | None) -> list[Unit]:
     counts = dict(late.exclude(open_case__unit_key=None).order_by().values_list("open_case__unit_key")
                   .annotate(n=Count("pk")))
     units = list(Unit.objects.filter(pk__in=[*counts, *([chosen.pk] if chosen else [])]))  # by region, then name
+    if 0 in counts or (chosen is not None and chosen.pk == 0):  # 尚未派单 (``unit=0``, since 2026-12-07), last
+        units.append(figures.not_dispatched())
     for unit in units:
         unit.late_count = counts.get(unit.pk, 0)
     return units
