@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -21,6 +20,7 @@ from minsheng.board.batch_dispatch import (
     require_batch_dispatcher,
     seen_key,
 )
+from minsheng.board.deadlines import clock
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
@@ -168,7 +168,7 @@ class Inbox(ApiView):
                 qs = qs.select_related("predicted_topic")
         if params.get("status"):
             qs = qs.filter(status=params["status"])
-        now = timezone.now()
+        now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
