@@ -13,7 +13,7 @@ from .test_hotspot_pages import chronic_hotspot  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 HEADER = [
-    "热点标题",
+    "问题描述",
     "区划",
     "首次留言时间",
     "最近留言时间",
@@ -37,7 +37,7 @@ def test_the_export_holds_what_the_list_shows_with_a_link_to_each(login, persona
     h = Hotspot.objects.select_related("region").get(pk=chronic_hotspot.pk)
     row = dict(zip(HEADER, rows[1], strict=True))
     assert len(rows) == 2 and row == {
-        "热点标题": h.title,
+        "问题描述": h.title,
         "区划": h.region.name,
         "首次留言时间": moment(h.first_at),
         "最近留言时间": moment(h.last_at),

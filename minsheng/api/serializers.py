@@ -92,6 +92,13 @@ class AddresseeRefSerializer(serializers.Serializer):
 
 # --- messages -------------------------------------------------------------------
 
+# the public 督办: ever pressed (``Message.ever_supervised``), as the message page's badge; a 转办 or 重办 does not
+# take it off (review, 2026-12-07). The staff's inbox items and case give the current mark instead (STAFF_SUPERVISED_HELP)
+PUBLIC_SUPERVISED_HELP = "督办: 该留言曾被督办 (转办、重办后仍为 true)"
+STAFF_SUPERVISED_HELP = ("督办中: 留言到达当前主办单位以来已被督办 (派单、转办、退单、重办后为 false, "
+                         "两个主办单位之一转办时不变)")
+
+
 class MessageListSerializer(serializers.Serializer):
     public_id = serializers.CharField()
     title = serializers.CharField(source="public_title")
@@ -107,7 +114,7 @@ class MessageListSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
     replied_at = serializers.DateTimeField(allow_null=True)
     support_count = serializers.IntegerField()
-    supervised = serializers.BooleanField()
+    supervised = serializers.BooleanField(source="ever_supervised", help_text=PUBLIC_SUPERVISED_HELP)
     url = serializers.SerializerMethodField()
 
     def get_excerpt(self, obj) -> str:
@@ -266,6 +273,7 @@ class InboxItemSerializer(OwnListSerializer):
                   "调用者的单位都不在办理本件时为 null")
 
     extension_pending = serializers.BooleanField(help_text=EXTENSION_PENDING_HELP)  # annotated by the Inbox view
+    supervised = serializers.BooleanField(help_text=STAFF_SUPERVISED_HELP)
     supervised_count = serializers.IntegerField(help_text=SUPERVISED_COUNT_HELP)
     last_supervised_at = serializers.DateTimeField(allow_null=True, help_text=LAST_SUPERVISED_HELP)
 
@@ -655,6 +663,7 @@ class StaffCaseSerializer(MessageDetailSerializer):
     contact_name = serializers.CharField(help_text=CONTACT_NAME_HELP)
     reject_reason = serializers.CharField()
     supervision_note = serializers.CharField()
+    supervised = serializers.BooleanField(help_text=STAFF_SUPERVISED_HELP)
     supervised_count = serializers.IntegerField(help_text=SUPERVISED_COUNT_HELP)
     last_supervised_at = serializers.DateTimeField(allow_null=True, help_text=LAST_SUPERVISED_HELP)
     reopen_count = serializers.IntegerField()

@@ -336,14 +336,28 @@ def may_reopen(message: Message, now=None) -> None:
 # 已督办 marks the 督办 made since the case reached its current lead unit(s): the unit a case is dispatched, transferred
 # or reopened to never received the 督办 before it (a 重办 is a new round with a new deadline), and a case given back
 # to the dispatcher (退单) has no unit; these moves clear the mark (``Message.supervised`` and the rest), the history
-# (Event.Kind.SUPERVISED) kept (2026-12-07; migration board 0040 back-fills the same rule from the events)
+# (Event.Kind.SUPERVISED) kept (2026-12-07; migration board 0040 back-fills the same rule from the events) — but a
+# 转办 by one of two lead units (联合办理) while the other still leads keeps it: the other received the 督办
+# (review, 2026-12-07; it cleared the mark for both)
 LEAD_CHANGES = (Event.Kind.DISPATCHED, Event.Kind.TRANSFERRED, Event.Kind.RETURNED, Event.Kind.REOPENED)
 NOT_PRESSED = {"supervised": False, "supervision_note": "", "supervised_count": 0, "last_supervised_at": None}
 
 
-def not_pressed(message: Message) -> dict:
-    """The fields a move in LEAD_CHANGES clears on ``message``: none when it was not pressed (the UPDATE unchanged)."""
-    return dict(NOT_PRESSED) if message.supervised or message.supervised_count else {}
+def not_pressed(message: Message, kept_lead: bool = False) -> dict:
+    """The fields a move in LEAD_CHANGES clears on ``message``: none when it was not pressed (the UPDATE unchanged)
+    or when another lead unit keeps the case (``kept_lead``: a 转办 of one of two lead units)."""
+    return dict(NOT_PRESSED) if (message.supervised or message.supervised_count) and not kept_lead else {}
+
+
+def clearing_moves(event_model=Event, assignment_model=Assignment):
+    """The events of LEAD_CHANGES that cleared 已督办, as ``not_pressed`` decides it when they are made: each but a
+    转办 made while another lead unit's share was open (assigned before it, not closed by then). Read by the case
+    page's 督办记录 and migration board 0040 (which passes its historical models)."""
+    other_lead = assignment_model.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gt=OuterRef("at")), message_id=OuterRef("message_id"),
+        role=Assignment.Role.LEAD, assigned_at__lt=OuterRef("at"))
+    return event_model.objects.filter(kind__in=LEAD_CHANGES).exclude(
+        Q(kind=Event.Kind.TRANSFERRED) & Exists(other_lead))
 
 
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:
@@ -1154,7 +1168,9 @@ def do_transfer(actor, message: Message, unit, to_unit: Unit, reason: str, at=No
     with transaction.atomic():
         calendar_to_store()  # a deadline to store: the calendar the database holds now (deadlines)
         a = active_assignment(message, unit)
-        transition(message, "transfer", **not_pressed(message))
+        kept_lead = message.assignments.filter(role=Assignment.Role.LEAD, state=Assignment.State.ACTIVE
+                                               ).exclude(pk=a.pk).exists()  # 联合办理: the other lead keeps 已督办
+        transition(message, "transfer", **not_pressed(message, kept_lead))
         Assignment.objects.filter(pk=a.pk).update(state=Assignment.State.TRANSFERRED, closed_at=now)
         notify.signing_settled(message, now)  # its 「请签收」 notes: the unit it goes to gets its own
         # an assisting unit that now leads is no longer its own helper (one row, one inbox tab)
@@ -1403,7 +1419,7 @@ def do_supervise(actor, message: Message, note: str, at=None) -> None:
     _written(note, "note", "请填写督办意见", NO_WORDS_NOTE)
     now = at or timezone.now()
     with transaction.atomic():
-        transition(message, "supervise", supervised=True, supervision_note=note.strip()[:300],
+        transition(message, "supervise", supervised=True, ever_supervised=True, supervision_note=note.strip()[:300],
                    supervised_count=message.supervised_count + 1, last_supervised_at=now)
         _event(message, Event.Kind.SUPERVISED, actor=actor, at=now, note=note.strip()[:300])
         transaction.on_commit(notify.dated(now, lambda: notify.supervised(message)))

@@ -64,6 +64,9 @@ class Message(models.Model):
     # two; every 督办 stays an event of its history): how many, and when the latest (2026-12-07)
     supervised_count = models.PositiveIntegerField("督办次数", default=0)
     last_supervised_at = models.DateTimeField("最近督办时间", null=True, blank=True)
+    # ever pressed (a 督办 event, or a mark from before the events): what the public reads as 督办 — its page's
+    # badge, the API's ``supervised`` — never cleared, so a 转办 or 重办 does not take it off (review, 2026-12-07)
+    ever_supervised = models.BooleanField("曾督办", default=False)
     duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="merged",
                                      verbose_name="并入的留言")
     # 修改后重新提交: the message not accepted (未受理) this one was sent again of; one copy each (the old page
@@ -98,6 +101,8 @@ class Message(models.Model):
             # the supervisors' 督办 list: a few hundred supervised cases among all (a scan at 60,000
             # messages took 350 ms on SQLite)
             models.Index(fields=["due_at"], condition=models.Q(supervised=True), name="board_message_supervised"),
+            # and its 督办中的留言, which keeps a case pressed before a 转办 or 退单 (2026-12-07)
+            models.Index(fields=["due_at"], condition=models.Q(ever_supervised=True), name="board_message_ever_supervised"),
             # the newest messages with what a walk through them tests (the dispatcher's near-duplicate
             # candidates of an area, newest first: insight.lookup._dup_states; /stats/list/): read
             # from the index alone, not the rows with their text; a prefecture with 5% of 60,000
@@ -149,9 +154,19 @@ class Message(models.Model):
         unit(s); 「已督办」 alone for a mark no event counts (2026-12-07); "" when not pressed."""
         if not self.supervised:
             return ""
-        if not self.supervised_count or self.last_supervised_at is None:
+        count, at = self.supervision_cells(True, self.supervised_count, self.last_supervised_at)
+        if not count:
             return "已督办"
-        return f"已督办 {self.supervised_count} 次 (最近 {timezone.localtime(self.last_supervised_at):%m-%d %H:%M})"
+        at = timezone.localtime(at)
+        return f"已督办 {count} 次 (最近 {at:%m-%d %H:%M})" if at.year == timezone.localdate().year else (
+            f"已督办 {count} 次 (最近 {at:%Y-%m-%d %H:%M})")
+
+    @staticmethod
+    def supervision_cells(supervised: bool, count: int, last_at) -> tuple:
+        """督办次数 and 最近督办时间 as the lists and exports give them: ``(count, last_at)`` while the case is
+        pressed and its 督办 were counted; ``("", None)`` otherwise — not pressed, or a mark from before the
+        counts, whose number and time nobody knows (the list's 「已督办」 alone; an export's empty cells)."""
+        return (count, last_at) if supervised and count and last_at is not None else ("", None)
 
     @property
     def is_overdue(self) -> bool:

@@ -153,10 +153,10 @@ def _chronic_error(request, error: str, status: int):
     return render(request, "insight/chronic.html", {"error": error, "section": "chronic"}, status=status)
 
 
-def _chronic_listed(request):
+def _chronic_listed(request, counted: bool = True):
     """What /chronic/ lists for ``request`` — its tab (``?show=``) and region (``?region=``), in its order — as
     ``(qs, show, region, counts)``; or the response refusing it (sign in, 403, a region unknown or not theirs).
-    The page and its CSV export (``chronic_export``) read it alike."""
+    The page and its CSV export (``chronic_export``) read it alike; the export counts no tabs (``counted``)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     roles = roles_of(request.user)
@@ -178,7 +178,7 @@ def _chronic_listed(request):
         qs = qs.filter(region__code__startswith=region.prefix)
     # each tab says how many it lists, as the dispatcher's queue does (the tabs had no figure)
     counts = qs.aggregate(all=Count("pk"), chronic=Count("pk", filter=Q(chronic=True)),
-                          coordination=Count("pk", filter=Q(needs_coordination=True)))
+                          coordination=Count("pk", filter=Q(needs_coordination=True))) if counted else None
     show = request.GET.get("show", "")
     if show == "chronic":
         qs = qs.filter(chronic=True)
@@ -211,14 +211,14 @@ def chronic(request):
                                                    "export_query": urlencode(kept)})
 
 
-CHRONIC_EXPORT_HEADER = ["热点标题", "区划", "首次留言时间", "最近留言时间", "留言数", "未解决/不满意数", "涉及单位", "标记",
+CHRONIC_EXPORT_HEADER = ["问题描述", "区划", "首次留言时间", "最近留言时间", "留言数", "未解决/不满意数", "涉及单位", "标记",
                          "链接"]
 
 
 def chronic_export(request):
     """/chronic/export.csv (2026-12-07): every hotspot /chronic/ lists under the same tab and region, in its order
     and on every page, with the columns a supervisor forwards to the units; the page's permission."""
-    listed = _chronic_listed(request)
+    listed = _chronic_listed(request, counted=False)
     if not isinstance(listed, tuple):
         return listed
     qs, show, region, _ = listed

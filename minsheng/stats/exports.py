@@ -404,8 +404,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
             row += [CLOSED_NAME if closed_at else author_name or username, phone, email, name]
         if late_at is not None:
             days = working_days_late(due_at, late_at) if due_at else ""
-            row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised],
-                                    supervised_count if supervised else "", fmt(last_supervised_at) if supervised else ""]
+            count, last_at = Message.supervision_cells(supervised, supervised_count, last_supervised_at)
+            row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised], count, fmt(last_at)]
         if signs:
             row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
         if misses:

@@ -353,7 +353,7 @@ class FigureMessageSerializer(MessageListSerializer):
     kind_label = serializers.CharField(source="get_kind_display", allow_null=True, help_text="类型名称" + HIDDEN_HELP)
     author_name = serializers.CharField(source="author_public_name", allow_null=True, help_text="留言人" + HIDDEN_HELP)
     support_count = serializers.IntegerField(allow_null=True, help_text="我也遇到人数" + HIDDEN_HELP)
-    supervised = serializers.BooleanField(allow_null=True, help_text="督办" + HIDDEN_HELP)
+    supervised = serializers.BooleanField(source="ever_supervised", allow_null=True, help_text="督办 (曾被督办)" + HIDDEN_HELP)
     excerpt = serializers.SerializerMethodField(help_text="内容摘要" + HIDDEN_HELP)
     url = serializers.SerializerMethodField(help_text="留言详情的 API 地址" + HIDDEN_HELP)
     sign_for = serializers.SerializerMethodField(help_text="`measure=sign_late` 时: 这一行的超期签收; 其他统计项为 null")

@@ -481,6 +481,10 @@ def _inbox_export_rows(qs, now):
     def moment(value, shape="%Y-%m-%d %H:%M"):
         return timezone.localtime(value, SHANGHAI).strftime(shape) if value else ""
 
+    def cells(m):  # 督办次数, 最近督办时间
+        count, at = Message.supervision_cells(m.supervised, m.supervised_count, m.last_supervised_at)
+        return count, moment(at)
+
     for a in qs.iterator(chunk_size=500):
         m = a.message
         if a.role == A.Role.ASSIST:  # an assisting unit does not sign: its row follows the lead unit's
@@ -497,8 +501,7 @@ def _inbox_export_rows(qs, now):
                a.unit.name, a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
                "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
                moment(a.due_at, "%Y-%m-%d"), due_words(now, a.due_at), " · ".join(state),
-               "是" if m.supervised else "", m.supervised_count if m.supervised else "",
-               moment(m.last_supervised_at) if m.supervised else ""]
+               "是" if m.supervised else "", *cells(m)]
 
 
 @login_required
@@ -917,7 +920,9 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     overdue = Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
     depth = _district_depth(roles)
     # the other sections over the whole of the supervisor's regions, each filtered by the tab below
-    supervised = (Message.objects.filter(scope, supervised=True)
+    # pressed now, or once and the mark cleared since by a 转办, 退单 or 重办 (「转办后未再督办」, below): a unit does
+    # not make a case vanish from the supervisor's list by passing it on (review, 2026-12-07)
+    supervised = (Message.objects.filter(scope, ever_supervised=True)
                   .exclude(status__in=[Status.CLOSED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED]))
     soon_leads = A.objects.filter(_inbox_tabs(now)["soon"][1], state=A.State.ACTIVE)
     due_soon = Message.objects.filter(scope, status__in=Status.handling(), pk__in=soon_leads.values("message_id"))
@@ -947,6 +952,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     supervised = _paginate(query, supervised, "sp")
     for m in supervised:  # the units of the latest round: both when two lead it (联合办理), not one of them
         m.lead_units = [a for a in m.last_leads if a.round == m.last_leads[0].round]
+    _cleared_by(supervised.object_list)
     # 即将到期: the cases whose lead unit's deadline falls before the inbox's 即将到期 limit, to chase before
     # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
     # led by two units twice)
@@ -1301,7 +1307,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     for e in events:
         e.detail = _event_detail_parts(e, topics)
     returned = [e for e in events if e.kind == Event.Kind.RETURNED]
-    supervisions = _supervisions(events)
+    supervisions = _supervisions(message, events)
     # the note of a split-out message, until it is dispatched again (as 单位退回's, while it waits)
     unmerged = [i for i, e in enumerate(events) if e.kind == Event.Kind.UNMERGED and "main" in (e.data or {})]
     if unmerged and any(e.kind == Event.Kind.DISPATCHED for e in events[unmerged[-1]:]):
@@ -1353,12 +1359,28 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     }, status=status)
 
 
-def _supervisions(events: list[Event]) -> list[tuple[Event, str]]:
+def _cleared_by(messages) -> None:
+    """Set ``cleared_by`` on each of ``messages`` pressed once but no longer: the move that cleared its mark, in the
+    words of the case page's 督办记录 (「转办」 of 「转办前」), for 「转办后未再督办」; one query for the page."""
+    unpressed = {m.pk: m for m in messages if not m.supervised}
+    for m in unpressed.values():
+        m.cleared_by = ""
+    moves = (actions.clearing_moves().filter(message_id__in=list(unpressed)).order_by("message_id", "at", "pk")
+             .values_list("message_id", "kind"))
+    for message_id, kind in moves if unpressed else ():
+        unpressed[message_id].cleared_by = Event.Kind(kind).label
+
+
+def _supervisions(message: Message, events: list[Event]) -> list[tuple[Event, str]]:
     """督办记录: each 督办 of the case, oldest first, with the move that cleared its mark since (「转办前」,
-    「重办前」…: actions.LEAD_CHANGES; "" for those 已督办 counts now). Every 督办 is kept (2026-12-07)."""
+    「重办前」…: ``actions.clearing_moves``, so not a 转办 of one of two lead units; "" for those 已督办 counts
+    now). Every 督办 is kept (2026-12-07)."""
+    if not any(e.kind == Event.Kind.SUPERVISED for e in events):
+        return []
+    clearing = set(actions.clearing_moves().filter(message=message).values_list("pk", flat=True))
     out, cleared = [], ""
     for e in reversed(events):
-        if e.kind in actions.LEAD_CHANGES:
+        if e.pk in clearing:
             cleared = f"{e.get_kind_display()}前"
         elif e.kind == Event.Kind.SUPERVISED:
             out.append((e, cleared))
