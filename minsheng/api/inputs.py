@@ -541,6 +541,11 @@ class InboxQuery(serializers.Serializer):
                   "标题、内容中的词: 4 or more digits (since 2026-12-07) also find the cases whose 联系电话 (a mobile or a "
                   "landline) or 留言编号 ends with them; box=leader: 关键词 (全文检索 alone: a leader's office does not "
                   "see the citizen's contact data); the other boxes take none")
+    region = serializers.CharField(
+        required=False, max_length=12,
+        help_text="区划代码, 只用于 box=supervise (督办): 该区划及其下级区划中、调用者督办的留言, 同督办页的区县标签 "
+                  "(如 overdue=true 即该区县的「超期未答复」); 不是调用者督办的区划 (也不含其督办的下级区划) 为 400, "
+                  "其他箱为 400 (since 2026-12-07)")
     status = ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     due_soon = serializers.BooleanField(
@@ -593,9 +598,14 @@ class InboxQuery(serializers.Serializer):
     def validate_q(self, value):
         return searchable_q(value)
 
+    def validate_region(self, code):
+        return region_or_invalid(code)
+
     def validate(self, data):
         box = data["box"]
         refused = {}
+        if "region" in data and box != "supervise":  # the 督办 page's district tabs; no other box's page has them
+            refused["region"] = "region 只用于 box=supervise (督办, 按区划筛选)"
         if box != "leader":
             refused.update({name: f"{name} 只用于 box=leader (领导留言板)" for name in ("show", "leader") if name in data})
         if "q" in data and box not in ("unit", "dispatch", "leader"):

@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -44,6 +44,7 @@ from minsheng.board.views.staff_hints import (
 from minsheng.board.workflow import RACED, IllegalMove, MovedOn, Raced, Status, allowed
 from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import proposed_units, suggest_for
+from minsheng.stats.figures import clock
 
 from .. import inputs
 from ..errors import ApiError, echoed, found
@@ -103,6 +104,15 @@ def leader_box(user, params):
     return office_messages(list_queryset(), office, params.get("show") or "all", params.get("q") or "")[0]
 
 
+def supervised_region(user, region):
+    """``?region=`` of box=supervise: a region the caller supervises, or one holding some of theirs (its cases are
+    those of theirs within it); any other a 400 naming ``region``, in the 督办 page's words for its ``?district=``."""
+    if not roles_of(user).supervises_some_of(region):
+        problem = f"{region.name}不在您督办的区划内"
+        raise ApiError(problem, fields={"region": [problem]})
+    return region
+
+
 def handler_q(user, handler: str) -> Q:
     """?handler= (handler_filter, as on the inbox page): the messages whose active assignment of one of
     ``user``'s units (an admin's: any unit) has that 承办人 (none for a user of no unit)."""
@@ -151,7 +161,8 @@ def unit_role(user):
 class Inbox(ApiView):
     docs = {"get": Doc("待办", "返回调用者办理或督办的留言, 按游标分页。`box` 选择范围: `unit` 本单位在办的、`dispatch` 待审核和待派单的、"
                              "`supervise` 督办区划内的、`all` 全部、`leader` 领导留言板 (调用者须为该领导留言的受理单位, 否则 403); "
-                             "可再按状态、是否超期、是否即将到期、是否签收超期、是否督办、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
+                             "可再按状态、是否超期、是否即将到期、是否签收超期、是否督办、主办或协办、承办人筛选, `supervise` 还可按区划 (`region`, "
+                             "同督办页的区县标签) 筛选; 每件列出主办单位和协办单位 (`lead_units`、`assist_units`)。只有工作人员可调用: 未登录为 401, 市民为 403。")}
 
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
@@ -166,9 +177,13 @@ class Inbox(ApiView):
             qs = list_queryset().filter(inbox_q(request.user, params["box"]))
             if params["box"] == "dispatch":  # each row's machine reading, as the queue page shows it
                 qs = qs.select_related("predicted_topic")
+        if params.get("region"):  # box=supervise: the 督办 page's district tab, within the caller's regions
+            qs = qs.filter(region__code__startswith=supervised_region(request.user, params["region"]).prefix)
         if params.get("status"):
             qs = qs.filter(status=params["status"])
-        now = timezone.now()
+        # box=supervise as of the minute the 督办 page counts (stats.figures.clock, as the dashboard): a deadline passed
+        # seconds ago was late here and not there (2026-12-07); the other boxes, as the inbox page, the exact time
+        now = clock() if params["box"] == "supervise" else timezone.now()
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
@@ -201,6 +216,8 @@ class Inbox(ApiView):
             paginator = SortedInboxCursor(sort, order)
         else:
             paginator = self.pagination_class()
+        # each item's lead_units and assist_units (handling_units), for the page's rows at once
+        qs = qs.prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
         # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:
         # a failing lookup leaves the counts null and the list stands

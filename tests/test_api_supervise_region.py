@@ -1,0 +1,133 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_api_support)
+"""The staff API's 督办 box read as the 督办 page reads it (a supervisor's walk of 2026-12-07): `region` was a 400 in
+`GET /api/v1/staff/inbox/?box=supervise` while the page has district tabs, and its items did not name the units
+handling each case (主办单位, 协办单位), which the page's rows do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from minsheng.board import actions
+
+from .conftest import make_user
+from .test_api_support import _fresh_rate_limits, api_key, as_persona, token_client  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子出行很不方便, 希望尽快修复。"
+INBOX = "/api/v1/staff/inbox/"
+
+
+@pytest.fixture
+def late(personas, directory, django_capture_on_commit_callbacks):
+    """Sixty days ago: in 七里河区 a case 住建局 leads with 生态环境局 assisting, late; one 住建局 gave back (退单)
+    past its deadline, waiting for dispatch again; in 城关区 one 城关区人民政府 holds, late; and, today, one in
+    七里河区 within its deadline."""
+    p, d = personas, directory
+    t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
+    made = {}
+
+    def case(name, region, at, lead, assists=()):
+        m = actions.do_submit(p["citizen"], title=name, body=BODY, kind="help", region=d[region],
+                              topic=d["topic_build"], at=at)
+        actions.do_dispatch(p["dispatcher"], m, d[lead], [d[u] for u in assists], at=at + dt.timedelta(hours=1))
+        made[name] = m
+        return m
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case("七里河联合办理", "qilihe", t0, "housing", ["ecology"])
+        returned = case("七里河退单", "qilihe", t0, "housing")
+        actions.do_sign(p["officer"], returned, d["housing"], at=t0 + dt.timedelta(days=1))
+        actions.do_return(p["officer"], returned, d["housing"], "不属本单位职责", at=t0 + dt.timedelta(days=30))
+        case("城关区在办", "chengguan", t0, "cg_gov")
+        case("七里河未超期", "qilihe", timezone.now() - dt.timedelta(hours=2), "housing")
+    return made
+
+
+def listed(client, **params) -> list[dict]:
+    response = client.get(INBOX, params)
+    assert response.status_code == 200, response.content.decode()
+    return response.json()["results"]
+
+
+def titles(items) -> set[str]:
+    return {i["title"] for i in items}
+
+
+def test_the_supervise_box_lists_a_district_as_the_supervision_page_tab_does(login, personas, late, as_persona):
+    sup = as_persona("supervisor")
+    assert titles(listed(sup, box="supervise", region="620103")) == {"七里河联合办理", "七里河退单", "七里河未超期"}
+    assert titles(listed(sup, box="supervise", region="620102")) == {"城关区在办"}
+    # the whole of the supervisor's city: every case, as without it
+    assert titles(listed(sup, box="supervise", region="620100")) == titles(listed(sup, box="supervise"))
+    # the 督办 page's 超期未答复 for 七里河区 lists exactly what region=…&overdue=true does
+    page = login(personas["supervisor"]).get("/staff/supervision/", {"district": "620103"})
+    assert page.status_code == 200
+    on_page = set(re.findall(r'id="overdue-(\d+)"', page.content.decode()))
+    api = {i["public_id"] for i in listed(sup, box="supervise", region="620103", overdue="true")}
+    assert on_page == api == {late["七里河联合办理"].public_id, late["七里河退单"].public_id}
+
+
+def test_a_region_outside_the_supervisors_or_unknown_is_a_400_naming_region(personas, directory, late, as_persona):
+    cg_sup = token_client(make_user("cg_supervisor", role="supervisor", region=directory["chengguan"]))
+    assert titles(listed(cg_sup, box="supervise", region="620102")) == {"城关区在办"}
+    response = cg_sup.get(INBOX, {"box": "supervise", "region": "620103"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["region"] == ["七里河区不在您督办的区划内"]
+    # a region none of whose places the caller supervises: 定西市, for 兰州市's supervisor
+    response = as_persona("supervisor").get(INBOX, {"box": "supervise", "region": "621100"})
+    assert response.status_code == 400 and response.json()["error"]["fields"]["region"] == ["定西市不在您督办的区划内"]
+    response = as_persona("supervisor").get(INBOX, {"box": "supervise", "region": "629999"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["region"] == ["没有代码为 629999 的行政区划 (可用的区划见 /api/v1/regions/)"]
+    # the boxes without a district filter say where it is taken
+    for box in ("unit", "dispatch", "all"):
+        response = as_persona("supervisor").get(INBOX, {"box": box, "region": "620103"})
+        assert response.status_code == 400, box
+        assert response.json()["error"]["fields"]["region"] == ["region 只用于 box=supervise (督办, 按区划筛选)"]
+
+
+def test_the_items_and_the_case_name_the_units_handling_it(personas, late, as_persona):
+    sup = as_persona("supervisor")
+    items = {i["title"]: i for i in listed(sup, box="supervise")}
+    joint = items["七里河联合办理"]
+    assert [u["name"] for u in joint["lead_units"]] == ["兰州市住房和城乡建设局"]
+    assert [u["name"] for u in joint["assist_units"]] == ["兰州市生态环境局"]
+    # given back and not dispatched again: 尚未派单, no unit
+    assert items["七里河退单"]["lead_units"] == [] and items["七里河退单"]["assist_units"] == []
+    assert [u["name"] for u in items["城关区在办"]["lead_units"]] == ["城关区人民政府"]
+    # the case says the same, by the same code
+    case = sup.get(f"/api/v1/staff/cases/{late['七里河联合办理'].public_id}/").json()
+    assert case["lead_units"] == joint["lead_units"] and case["assist_units"] == joint["assist_units"]
+    assert {"id", "name"} == set(case["lead_units"][0])
+    # the unit's own box too
+    mine = {i["title"]: i for i in listed(as_persona("officer"), box="unit")}
+    assert [u["name"] for u in mine["七里河联合办理"]["assist_units"]] == ["兰州市生态环境局"]
+
+
+def test_the_schema_describes_region_and_the_units(as_persona):
+    schema = as_persona("supervisor").get("/api/schema/?format=json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/staff/inbox/"]["get"]["parameters"]}
+    assert "督办" in params["region"]["description"] and "区划" in params["region"]["description"]
+    item = schema["components"]["schemas"]["InboxItem"]["properties"]
+    assert "主办单位" in item["lead_units"]["description"] and "协办单位" in item["assist_units"]["description"]
+    assert "lead_units" in schema["components"]["schemas"]["StaffCase"]["properties"]
+
+
+def test_the_supervise_box_counts_late_as_of_the_minute_the_supervision_page_does(login, personas, late, as_persona,
+                                                                                  monkeypatch):
+    """The 督办 page counts a case late as of the minute (stats.figures.clock), as the dashboard: a deadline passed
+    seconds ago is not late there yet, and the API's 督办 box listed it under overdue=true beside it."""
+    at = timezone.now().replace(second=30, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    just = late["七里河未超期"]
+    type(just).objects.filter(pk=just.pk).update(due_at=at - dt.timedelta(seconds=10))
+    page = login(personas["supervisor"]).get("/staff/supervision/", {"district": "620103"})
+    on_page = set(re.findall(r'id="overdue-(\d+)"', page.content.decode()))
+    api = {i["public_id"] for i in listed(as_persona("supervisor"), box="supervise", region="620103", overdue="true")}
+    assert just.public_id not in on_page
+    assert on_page == api
