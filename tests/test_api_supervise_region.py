@@ -131,3 +131,19 @@ def test_the_supervise_box_counts_late_as_of_the_minute_the_supervision_page_doe
     api = {i["public_id"] for i in listed(as_persona("supervisor"), box="supervise", region="620103", overdue="true")}
     assert just.public_id not in on_page
     assert on_page == api
+
+
+def test_an_answered_case_names_the_units_that_answered_it(personas, directory, late, as_persona,
+                                                            django_capture_on_commit_callbacks):
+    """Once answered no unit holds the case, and the 督办 page's 已督办 row names the unit that answered: so do the
+    item and the case, not 「尚未派单」."""
+    m, d = late["七里河联合办理"], directory
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_sign(personas["officer"], m, d["housing"])
+        actions.do_reply(personas["officer"], m, d["housing"], "经核实, 已安排施工队于本周内修复小区门口道路并疏通排水管道, 感谢您的反映。")
+    item = next(i for i in listed(as_persona("supervisor"), box="supervise") if i["public_id"] == m.public_id)
+    assert item["status"] == "replied"
+    assert [u["name"] for u in item["lead_units"]] == ["兰州市住房和城乡建设局"]
+    assert [u["name"] for u in item["assist_units"]] == ["兰州市生态环境局"]
+    case = as_persona("supervisor").get(f"/api/v1/staff/cases/{m.public_id}/").json()
+    assert case["lead_units"] == item["lead_units"]
