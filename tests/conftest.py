@@ -14,6 +14,8 @@ import contextlib
 import copy
 import logging
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -99,36 +101,96 @@ def pytest_configure(config):
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def process_children(pid: int) -> list[int]:
+    """The processes ``pid`` started (its main thread's, from /proc: Linux); [] where /proc does not say."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def playwright_driver() -> int | None:
+    """The Playwright driver this process runs (``node … cli.js run-driver``, a child of it: one at a time, the
+    worker's Chromium stops one before it starts another), or None."""
+    for child in reversed(process_children(os.getpid())):
+        with contextlib.suppress(OSError):  # gone meanwhile; a zombie's cmdline is empty
+            if b"run-driver" in Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0"):
+                return child
+    return None
+
+
 class _Chromium:
     """The worker's one Chromium (started at its first browser test, closed at the end of the run), started
-    again, with a new Playwright driver, should it have crashed (a driver that dies itself is not seen: the
-    worker's later browser tests would fail). A Chromium and its driver took about a second of CPU
+    again, with a new Playwright driver, should it or its driver have died or hung (a crash, the OOM killer on
+    a loaded machine: tests/test_browser_restart.py). A Chromium and its driver took about a second of CPU
     and up to four of wall time to start for each of the suite's browser tests (2026-12-07, docs/decisions.md).
     While it lives, Playwright's event loop counts as running in the worker's thread: a test after a browser test
     could not call ``asyncio.run`` or asgiref's ``async_to_sync`` (nothing in the project does)."""
 
+    probe_seconds = 10  # a driver or Chromium that has not answered the probe (or closed) by then is killed
+
     def __init__(self, sync_api):
         self._sync_api = sync_api
-        self._manager = self._chromium = None
+        self._manager = self._chromium = self._driver = None
 
     def get(self):
-        if self._chromium is None or not self._chromium.is_connected():
-            with contextlib.suppress(Exception):  # a driver that went with it cannot be stopped: it is dropped
-                self.stop()
+        if not self._answers():
+            self.stop()
             self._manager = self._sync_api.sync_playwright()
             playwright = self._manager.start()
+            self._driver = playwright_driver()  # None off Linux: no watchdog then
             self._chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
                                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
         return self._chromium
 
-    def stop(self) -> None:
+    @contextlib.contextmanager
+    def _watchdog(self):
+        """Kill the driver and the Chromium it launched should the block not end within ``probe_seconds``: the
+        call waiting on them then raises, where a hung one would stall the worker's later tests and the run's
+        end. Yields a list, holding the driver's pid once killed."""
+        killed = []
+        timer = None
+        if self._driver is not None:
+            timer = threading.Timer(self.probe_seconds, self._kill, (self._driver, killed))
+            timer.start()
         try:
-            if self._chromium is not None and self._chromium.is_connected():
-                self._chromium.close()
+            yield killed
         finally:
+            if timer is not None:
+                timer.cancel()
+                timer.join()  # killed is final
+
+    @staticmethod
+    def _kill(driver: int, killed: list) -> None:
+        for pid in (*process_children(driver), driver):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        killed.append(driver)
+
+    def _answers(self) -> bool:
+        """Whether the Chromium is there and it and its driver answer a call within ``probe_seconds`` (a browser
+        CDP session, opened and closed: a few ms). ``is_connected()`` alone says True until the driver's event of
+        a crashed browser is read, at the next call (the next test's first page failed), and for good once the
+        driver itself is gone (every later test failed)."""
+        if self._chromium is None or not self._chromium.is_connected():
+            return False
+        with self._watchdog() as killed:
+            try:
+                self._chromium.new_browser_cdp_session().detach()
+            except Exception:  # noqa: BLE001 — gone, whatever the error: a new one is started
+                return False
+        return not killed
+
+    def stop(self) -> None:
+        """Close the Chromium and its driver; a dead one quietly (closing it raises), a hung one killed."""
+        with self._watchdog():
+            if self._chromium is not None:
+                with contextlib.suppress(Exception):
+                    self._chromium.close()
             if self._manager is not None:
-                self._manager.__exit__(None, None, None)
-            self._manager = self._chromium = None
+                with contextlib.suppress(Exception):
+                    self._manager.__exit__(None, None, None)
+        self._manager = self._chromium = self._driver = None
 
 
 @pytest.fixture(scope="session")

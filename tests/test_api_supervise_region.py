@@ -120,7 +120,7 @@ def test_the_schema_describes_region_and_the_units(as_persona):
 
 def test_the_supervise_box_counts_late_as_of_the_minute_the_supervision_page_does(login, personas, late, as_persona,
                                                                                   monkeypatch):
-    """The 督办 page counts a case late as of the minute (stats.figures.clock), as the dashboard: a deadline passed
+    """The 督办 page counts a case late as of the minute (board.deadlines.clock), as the dashboard: a deadline passed
     seconds ago is not late there yet, and the API's 督办 box listed it under overdue=true beside it."""
     at = timezone.now().replace(second=30, microsecond=0)
     monkeypatch.setattr(timezone, "now", lambda: at)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -193,6 +194,35 @@ def settled_box(page, locator) -> dict:
     raise AssertionError(f"{locator} never shown")
 
 
+HTMX_ANSWERS = """() => { window.htmxAnswers = [];
+  document.body.addEventListener("htmx:afterRequest",
+    (event) => window.htmxAnswers.push([event.detail.pathInfo.requestPath, event.detail.xhr.status])); }"""
+
+
+def note_htmx_answers(page) -> None:
+    """From now, note each answer htmx has done with in ``page`` (swapped, or left out on an error status; an
+    aborted request's as status 0), for ``wait_for_htmx_answer``."""
+    page.evaluate(HTMX_ANSWERS)
+
+
+def wait_for_htmx_answer(page, path: str, status: int = 200) -> None:
+    """Until htmx has done with an answer of ``path`` with ``status`` since ``note_htmx_answers``: what it swapped
+    (or did not) can be read then. A fixed wait for it was a race under load, and a wait for nothing otherwise."""
+    page.wait_for_function("([path, status]) => window.htmxAnswers.some(([p, s]) => p.endsWith(path) && s === status)",
+                           arg=[path, status])
+
+
+def sends_nothing(page, action, sent=lambda request: request.is_navigation_request() or request.method == "POST",
+                  timeout_ms: int = 500) -> None:
+    """Do ``action``, and see the page send no request ``sent`` (by default: no form, whether it navigates or
+    posts) within ``timeout_ms``: a wait for the request, which fails the test should it come, not a fixed wait
+    before a look at the URL."""
+    from playwright.sync_api import TimeoutError as NoRequest
+
+    with pytest.raises(NoRequest, match='waiting for event "request"'), page.expect_request(sent, timeout=timeout_ms):
+        action()  # the action's own timeout would say another thing, and fail the test
+
+
 def _dingxi_lift(personas, directory):
     """Another citizen's accepted (public) message about 幸福家园's lift in 定西市."""
     from minsheng.board import actions
@@ -235,6 +265,18 @@ def test_similar_messages_follow_the_text_and_the_chosen_region(browser, live_se
     assert box.inner_text().strip() == "" and box.bounding_box()["height"] == 0
 
 
+def _cleared_lookup(field: str):
+    """A request of /similar/ for an empty title and body, asked by the typing in ``field`` (htmx's HX-Trigger)."""
+
+    def cleared(request) -> bool:
+        if not request.url.endswith("/similar/") or request.headers.get("hx-trigger") != field:
+            return False
+        sent = parse_qs(request.post_data or "", keep_blank_values=True)
+        return sent.get("title") == [""] and sent.get("body") == [""]
+
+    return cleared
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cleared_text_empties_the_similar_box_and_an_answer_still_on_its_way_stays_out(browser, live_server,
                                                                                           personas, directory):
@@ -258,18 +300,19 @@ def test_a_cleared_text_empties_the_similar_box_and_an_answer_still_on_its_way_s
     citizen.evaluate("""() => { window.listedAfterClearing = false;
         new MutationObserver(() => { if (document.querySelector("#similar a")) window.listedAfterClearing = true; })
           .observe(document.getElementById("similar"), {childList: true, subtree: true}); }""")
-    citizen.fill("#id_body", "")
-    citizen.fill("#id_title", "")
-    assert citizen.inner_text("#similar").strip() == ""  # at once, not after another round trip
-    citizen.wait_for_timeout(1500)  # the typing's delays (800 and 1200 ms) run out: the empty text is asked
+    # the typing's delays (800 and 1200 ms) run out: the empty text is asked, by the title and by the body
+    with citizen.expect_request(_cleared_lookup("id_body")), citizen.expect_request(_cleared_lookup("id_title")):
+        citizen.fill("#id_body", "")
+        citizen.fill("#id_title", "")
+        assert citizen.inner_text("#similar").strip() == ""  # at once, not after another round trip
+    note_htmx_answers(citizen)
     citizen.unroute("**/similar/")
     for route in held:
         try:
             route.continue_()
         except Exception:  # noqa: BLE001 (a request the page dropped meanwhile: nothing to let through)
             pass
-    citizen.wait_for_load_state("networkidle")
-    citizen.wait_for_timeout(300)
+    wait_for_htmx_answer(citizen, "/similar/")  # the last one's (the others were dropped): swapped
     assert not citizen.evaluate("window.listedAfterClearing"), "the box listed a message for a cleared text"
     assert citizen.inner_text("#similar").strip() == ""
 
@@ -292,10 +335,11 @@ def test_a_similar_box_past_the_lookup_limit_stays_as_it_was_and_the_form_still_
     shown_html = "document.querySelector('#similar').innerHTML.replace(/ ?htmx-[a-z]+/g, '')"
     citizen.wait_for_function("!document.querySelector('#similar .htmx-added')")
     shown = citizen.evaluate(shown_html)
+    note_htmx_answers(citizen)
     with citizen.expect_response(lambda r: r.url.endswith("/similar/")) as refused:
         citizen.fill("#id_body", "我们幸福家园小区3号楼的电梯坏了三个月, 物业不修, 老人上下楼很困难。")
     assert refused.value.status == 429 and refused.value.text() == "请求过于频繁, 请稍后再试"
-    citizen.wait_for_timeout(300)
+    wait_for_htmx_answer(citizen, "/similar/", 429)  # htmx has done with it: swapped nothing
     assert citizen.evaluate(shown_html) == shown
     assert citizen.locator("[role=alert]").count() == 0
     post_for_help_in_chengguan(citizen)
@@ -1208,8 +1252,7 @@ def test_a_supervisor_finds_a_region_of_the_statistics_filter_by_its_pinyin_init
     # 七里河区, and 甘肃省, chosen as the page opened (the home region) and kept
     page.wait_for_function("document.querySelectorAll('#id_region option').length === 3")
     assert page.inner_text("#region-found-region") == "找到 1 个区划"
-    box.press("Enter")  # sends nothing: the box is not part of the filters' form
-    page.wait_for_timeout(300)
+    sends_nothing(page, lambda: box.press("Enter"))  # the box is not part of the filters' form
     assert "region=" not in page.url
     page.select_option("#id_region", "620103")
     page.click(".stats-filters button[type=submit]")
@@ -1247,8 +1290,7 @@ def test_a_dispatcher_finds_the_lead_unit_by_its_pinyin_initials(browser, live_s
     box.press_sequentially("jiaotong")
     page.wait_for_function("document.querySelectorAll('#id_lead option').length === 3")  # 交通运输局, and the chosen
     assert page.eval_on_selector("#id_lead", "s => s.options[s.selectedIndex].text") == directory["housing"].name
-    box.press("Enter")
-    page.wait_for_timeout(500)
+    sends_nothing(page, lambda: box.press("Enter"))
     assert Message.objects.get(pk=m.pk).status == Status.SUBMITTED and "/staff/case/" in page.url
 
 
@@ -1361,16 +1403,14 @@ def test_派单_waits_while_the_units_of_a_new_topic_are_on_their_way(browser, l
     d = directory
     m, page, held = _case_page_holding_the_suggestions(browser, live_server, personas, d)
     assert page.input_value("#dispatch-form select[name=lead]") == str(d["transport"].pk)
-    posts = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.wait_for_function("() => document.querySelector('#id_topic')['htmx-internal-data'] !== undefined")
     page.select_option("#id_topic", str(d["topic_build"].pk))
     page.wait_for_function("() => document.querySelector('#id_topic.htmx-request')")
     dispatch = "#dispatch-form button:text-is('派单')"
     assert page.is_disabled(dispatch)
-    page.click(dispatch, force=True)  # a quick click: the mouse on the button, whatever its state
-    page.wait_for_timeout(500)
-    assert [url for url in posts if not url.endswith("/dispatch/suggest/")] == []
+    # a quick click, the mouse on the button whatever its state: it posts nothing
+    sends_nothing(page, lambda: page.click(dispatch, force=True),
+                  lambda request: request.method == "POST" and not request.url.endswith("/dispatch/suggest/"))
     held[0].continue_()
     page.wait_for_function(f"() => document.querySelector('#dispatch-form select[name=lead]').value"
                            f" === '{d['housing'].pk}'")

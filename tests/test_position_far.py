@@ -19,6 +19,7 @@ from minsheng.board import actions
 from minsheng.board.models import Message
 from minsheng.board.position import distance_km, far_from, far_from_region
 
+from .conftest import make_user
 from .test_api_support import (  # noqa: F401 (fixtures)
     _fresh_rate_limits,
     _media_in_tmp,
@@ -332,7 +333,8 @@ def test_a_unit_the_case_has_left_reads_the_position_as_the_public_does(
 ):
     """The case page gave the point to 4 decimals, and the staff API as sent, to everyone who may open the case:
     a unit it had left (转办) too, which no longer sees the phone. A point at home is as private: the unit
-    holding it reads it as sent, the unit it has left as the public reads it (3 decimals)."""
+    holding it reads it as sent, the unit it has left as the public reads it (3 decimals), and printed to those
+    3 (「36.0620°」 claimed a tenth of the 100 m it is rounded to; 2026-12-07)."""
     m = submit(
         personas["citizen"],
         directory,
@@ -347,9 +349,10 @@ def test_a_unit_the_case_has_left_reads_the_position_as_the_public_does(
     )
     left = login(personas["officer"]).get(f"/staff/case/{m.public_id}/")
     assert left.status_code == 200
-    assert "标注位置: 北纬 36.0620°, 东经 103.8340°" in left.content.decode()
+    assert "标注位置: 北纬 36.062°, 东经 103.834° (精确到约 100 米)" in left.content.decode()
+    assert "36.0620" not in left.content.decode() and "103.8340" not in left.content.decode()
     holding = login(personas["other_officer"]).get(f"/staff/case/{m.public_id}/").content.decode()
-    assert "标注位置: 北纬 36.0618°, 东经 103.8343°" in holding
+    assert "标注位置: 北纬 36.0618°, 东经 103.8343°</p>" in holding
     api_left = as_persona("officer").get(f"/api/v1/staff/cases/{m.public_id}/").json()
     assert (api_left["latitude"], api_left["longitude"]) == (36.062, 103.834)
     public_left = as_persona("officer").get(f"/api/v1/messages/{m.public_id}/").json()
@@ -358,6 +361,26 @@ def test_a_unit_the_case_has_left_reads_the_position_as_the_public_does(
     assert (public_holding["latitude"], public_holding["longitude"]) == (36.061789, 103.834346)
     api_holding = as_persona("other_officer").get(f"/api/v1/staff/cases/{m.public_id}/").json()
     assert (api_holding["latitude"], api_holding["longitude"]) == (36.061789, 103.834346)
+
+
+def test_a_leaders_office_reads_the_position_as_the_public_does(personas, directory, login):
+    """A leader's office opens the case page of a message written to its leader, read-only, and does not see
+    the citizen's phone: nor the point to 4 decimals; it reads it to the 3 the public has, said to be rounded."""
+    office = make_user(
+        "mayor_office", role="officer", unit=directory["center"], display_name="市长信箱承办人"
+    )
+    m = submit(
+        personas["citizen"],
+        directory,
+        addressee=directory["mayor"],
+        latitude=Decimal("36.061789"),
+        longitude=Decimal("103.834346"),
+    )
+    page = login(office).get(f"/staff/case/{m.public_id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "标注位置: 北纬 36.062°, 东经 103.834° (精确到约 100 米)" in html
+    assert "36.0620" not in html and "36.0618" not in html
 
 
 def test_the_web_form_says_it_after_posting(personas, directory, login, placed):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 
@@ -375,11 +376,11 @@ def test_the_public_export_of_a_hidden_case_shows_what_the_list_shows_and_no_mor
         assert by_id[public_id]["答复期限"] == timezone.localtime(m.due_at).strftime("%Y-%m-%d %H:%M")
 
 
-def test_the_dashboards_not_dispatched_row_links_no_list_it_cannot_single_out(
+def test_the_dashboards_not_dispatched_row_links_exactly_its_cases(
         login, personas, directory, django_capture_on_commit_callbacks):
     """A case 住建局 returned in time whose reply deadline passed waiting for dispatch is a miss of 尚未派单, the
-    row 谁在拖延 always lists. No list's filter singles that row out: its counts are bare numbers, not links to
-    another list (before, its links carried ``unit=0``)."""
+    row 谁在拖延 always lists. Its links carried ``unit=0`` when no list took it; then its counts were bare
+    numbers; since 2026-12-07 ``unit=0`` chooses the cases of no unit, and each link lists exactly its count."""
     p, d = personas, directory
     t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
     with django_capture_on_commit_callbacks(execute=True):
@@ -389,4 +390,8 @@ def test_the_dashboards_not_dispatched_row_links_no_list_it_cannot_single_out(
     dash = _text(sup.get("/stats/dashboard/", {"region": "620100"}))
     card = dash[dash.index("谁在拖延"):dash.index("群众最关心的问题")]
     row = re.search(r"<tr><td>尚未派单</td>.*?</tr>", card, re.S).group(0)
-    assert "unit=0" not in row and "measure=" not in row, row
+    links = re.findall(r'<a href="([^"]+)">(\d+)</a>', row)
+    assert links and all("unit=0" in href for href, _ in links), row
+    for href, n in links:
+        listed = _text(sup.get(html.unescape(href)))
+        assert f"共 {n} 件" in listed, (href, n)

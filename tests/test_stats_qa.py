@@ -57,11 +57,12 @@ def test_own_level_row_lists_only_messages_filed_at_that_level(client, cases):
     assert "测试留言overdue" not in text  # filed in 七里河区
 
 
-def test_rows_without_a_filter_are_not_linked_to_a_longer_list(client, cases):
-    """"尚未派单" (a case not dispatched yet) linked to all of the region's messages."""
+def test_the_not_dispatched_row_links_exactly_its_messages(client, cases):
+    """"尚未派单" (a case not dispatched yet) linked to all of the region's messages; then, no filter singling it
+    out, to none; since 2026-12-07 to its own, ``unit=0``."""
     assert _mismatched_links(client, "/stats/units/?region=620100") == []
     text = _text(client.get("/stats/units/?region=620100"))
-    assert re.search(r"尚未派单</td> <td>1</td>", text)
+    assert re.search(r'尚未派单</td> <td><a href="/stats/list/\?[^"]*unit=0[^"]*">1</a></td>', text)
 
 
 def test_topic_own_row_is_labelled_and_not_linked(client, cases, directory):

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from minsheng.board import actions
 
+from .conftest import make_user
+
 pytestmark = pytest.mark.django_db
 
 BODY = "小区门口的道路坑洼不平, 下雨后积水很深, 老人孩子出行很不方便, 希望尽快修复。"
@@ -85,7 +87,7 @@ def test_the_dashboard_exports_the_late_districts_and_units_it_shows(login, pers
     assert sorted(r["标题"] for r in listed) == sorted(m.title for m in late)
     assert {r["主办单位"] for r in listed} == {"兰州市住房和城乡建设局", "尚未派单"}
     # the 近 30 天 exports say what their late columns count
-    assert "导出近 30 天提交的留言" in page
+    assert "导出近 30 天 (按提交日期) 统计" in page
     assert "{#" not in page and "#}" not in page  # no template comment shown as text
 
 
@@ -109,3 +111,72 @@ def test_the_overdue_list_leads_a_supervisor_to_the_supervise_form_of_each_case(
     assert 'id="supervise"' in case
     # a unit's officer reads its own late cases there, and 督办 is no action of theirs
     assert "#supervise" not in _text(login(personas["officer"]).get("/stats/overdue/"))
+
+
+def test_a_leaders_office_reads_the_dashboard_but_exports_no_late_list(login, directory, late):
+    """The 超期清单's export is its region's supervisors', dispatchers' and admins' (as /stats/overdue/ offers it):
+    兰州市市长's office reads the dashboard and its late figures, and is offered no export of the list it cannot
+    take — the export itself answers 403."""
+    office = login(
+        make_user("mayor_office", role="officer", unit=directory["center"], display_name="市长信箱承办人")
+    )
+    page = _text(office.get("/stats/dashboard/"))
+    assert "哪里在拖延" in page and "/stats/export/messages" not in page
+    refused = office.get("/stats/export/messages.csv", {"region": "620100", "measure": "overdue"})
+    assert refused.status_code == 403
+
+
+def test_the_dashboards_unit_export_lists_the_latest_units_first(
+    login, personas, directory, late, django_capture_on_commit_callbacks
+):
+    """谁在拖延 lists the units by how many cases they let run late; its export listed them by 受理 — 生态环境局,
+    with three fresh cases and none late, above 住建局 — and gave 按时率 over all time beside the card's 90 days
+    unsaid. It lists them as the card does, most late first, and says its rates are not the card's."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            m = actions.do_submit(
+                personas["citizen"],
+                title=f"河道有异味第{n + 1}次反映",
+                body=BODY,
+                kind="help",
+                region=directory["qilihe"],
+                topic=directory["topic_env"],
+            )
+            actions.do_dispatch(personas["dispatcher"], m, directory["ecology"])
+    sup = login(personas["supervisor"])
+    page = _text(sup.get("/stats/dashboard/"))
+    who = _card(page, "谁在拖延", "群众最关心的问题")
+    assert "按时率等为全部时间, 与上表近 90 天不同" in who
+    href = re.search(r'href="(/stats/export/table\.csv\?[^"]+by=unit[^"]*)"', who).group(1)
+    rows = _csv(sup, href)
+    late_counts = [int(r["超期未答复"]) for r in rows]
+    assert late_counts == sorted(late_counts, reverse=True) and late_counts[0] == 1
+    assert [r["办理单位"] for r in rows][-1] == "兰州市生态环境局"
+    said = b"".join(sup.get(html.unescape(href)).streaming_content).decode("utf-8-sig")
+    assert "排序,超期未答复从多到少" in said  # its 说明, beneath the table
+    # 哪里在拖延's table export alike, most late first
+    where = _card(page, "哪里在拖延", "谁在拖延")
+    assert "sort=overdue" in re.search(
+        r'href="(/stats/export/table\.csv\?[^"]+by=region[^"]*)"', where
+    ).group(1)
+    # an order of another page's (/stats/units/'s league) leaves the table in its own order, by 受理
+    plain = _csv(sup, href.replace("sort=overdue", "sort=received"))
+    assert plain[0]["办理单位"] == "兰州市生态环境局"
+    # and /stats/units/ sorted by 超期未答复 ascending links its export so: fewest first
+    fewest = [int(r["超期未答复"]) for r in _csv(sup, html.unescape(href) + "&dir=asc")]
+    assert fewest == sorted(late_counts) and fewest[0] == 0
+
+
+def test_the_supervision_pages_supervised_list_names_a_case_given_back_as_not_dispatched(
+    login, personas, late
+):
+    """督办中的留言 named a supervised case its unit gave back (退单) 「待派单」, beside its status 待派单; the other
+    lists say 「尚未派单」 of the unit."""
+    actions.do_supervise(personas["supervisor"], late[1], "请尽快重新派单")
+    sup = login(personas["supervisor"])
+    page = _text(sup.get("/staff/supervision/"))
+    section = page[page.index('id="supervised"') :]
+    section = section[: section.index("</section>")]
+    row = section[section.index(late[1].title) :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="muted">尚未派单</span>' in row and "待派单</span>" not in row

@@ -390,6 +390,13 @@ def do_unsupport(user, message: Message) -> bool:
 
 # --- dispatcher ---------------------------------------------------------------
 
+def may_supervise(roles, message: Message) -> bool:
+    """Whether ``roles`` (``roles_of`` a user) may 督办 ``message`` now: a supervisor of its region (an admin),
+    in a status that takes it; the case page's 督办 form and the 超期清单's 「督办 →」 to it (one rule since
+    2026-12-07: the list's link asked the region alone)."""
+    return roles.supervises(message.region) and allowed("supervise", message.status)
+
+
 def require_supervisor(actor, message) -> None:
     """督办 and 审批延期 are the case's region's supervisors' (an admin's)."""
     if not roles_of(actor).supervises(message.region):

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from chinese_calendar.constants import holidays as HOLIDAYS
 from chinese_calendar.constants import workdays as MAKEUP_WORKDAYS
+from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # the years chinese-calendar knows (as its own check reads them, on every call: that check cost
@@ -30,6 +31,19 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR_YEARS = range(min(HOLIDAYS).year, max(HOLIDAYS).year + 1)
 
 CALENDAR_CHECK_SECONDS = 30
+
+
+def clock(now=None) -> dt.datetime:
+    """The moment a case is late as of: the start of the current minute, or ``now`` exactly where given. One rule
+    for every page, figure, list, export and API answer that says 超期 (``Message.is_overdue``, the inbox's tabs,
+    the staff API's ``?overdue=``, the 督办 page, the statistics), so none says a case due this minute is late while
+    another does not: since 2026-12-07; before, the staff API, the inbox and the case page read the exact second
+    beside the statistics' and the 督办 page's minute. The minute lets one minute's requests share one cache entry
+    of the figures; an explicit ``now`` is used (and keyed) exactly. The lists behind the figures (/stats/list/,
+    /stats/overdue/, their exports, the API's) read the same minute since 2026-12-06."""
+    if now is not None:
+        return now
+    return timezone.now().replace(second=0, microsecond=0)
 
 
 class _Entries:

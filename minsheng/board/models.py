@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .deadlines import clock
 from .moderation import mask, real_name
 from .workflow import Status
 
@@ -141,7 +142,7 @@ class Message(models.Model):
     @property
     def is_overdue(self) -> bool:
         return bool(self.due_at and self.replied_at is None and self.status in Status.handling()
-                    and self.due_at < timezone.now())
+                    and self.due_at < clock())  # the minute every page and the API count late by
 
     @property
     def author_public_name(self) -> str:
@@ -188,7 +189,7 @@ class Assignment(models.Model):
     def sign_overdue(self) -> bool:
         """Still not signed for after the sign-for deadline."""
         return bool(self.state == self.State.ACTIVE and self.signed_at is None and self.sign_due_at
-                    and self.sign_due_at < timezone.now())
+                    and self.sign_due_at < clock())
 
 
 class Extension(models.Model):

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from minsheng.directory.models import home_region
 
 from . import figures
-from .figures import make_scope
+from .figures import NOT_DISPATCHED, make_scope
 
 RECENT_DAYS = 30
 LEAGUE_DAYS = 90
@@ -108,10 +108,10 @@ def _build(region, roles, now=None, home=None) -> dict:
                      # 签收超期 by ``stats_tags.sign_counts``)
                      "sign_on_time_rate": league_row.get("sign_on_time_rate"),
                      "signed_on_time": league_row.get("signed_on_time", 0), "sign_due": league_row.get("sign_due", 0),
-                     # 尚未派单 is no unit a list's filter singles out: its numbers bare (``count_link``), not the
-                     # region's whole list behind a count of its own
-                     "filters": {"unit": o["unit_id"]} if o["unit_id"] else {},
-                     "name": o["unit"].name if o["unit"] else "尚未派单"})
+                     # 尚未派单's list is ``unit=0`` (``figures.not_dispatched``; since 2026-12-07, its numbers bare
+                     # before: no filter singled it out)
+                     "filters": {"unit": o["unit_id"]},
+                     "name": o["unit"].name if o["unit"] else NOT_DISPATCHED})
     # which district is late: open cases past their deadline now, whenever submitted; ties in
     # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently)
     late_regions = sorted([r for r in figures.breakdown("region", all_time, now=clock) if r["overdue"]],

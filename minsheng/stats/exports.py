@@ -32,7 +32,17 @@ from minsheng.directory.models import Unit
 from minsheng.text_cut import cut
 
 from .facts import working_days_late
-from .figures import Scope, clock, compute, missed_q, reported, sign_late_q, tabulate, topic_subtree_ids
+from .figures import (
+    NOT_DISPATCHED,
+    Scope,
+    clock,
+    compute,
+    missed_q,
+    reported,
+    sign_late_q,
+    tabulate,
+    topic_subtree_ids,
+)
 from .measures import MEASURE
 from .models import MessageFact, Miss, OpenCase, SignFor
 
@@ -297,7 +307,6 @@ UNIT_AT = PUBLIC_COLUMNS.index("办理单位")
 # (and the list's ?unit= chooses), not the unit credited with the first reply: a reopened case
 # transferred since
 LEAD_COLUMN = "主办单位"
-NOT_DISPATCHED = "尚未派单"  # an open case with no lead unit now, as /stats/overdue/ says it
 # a late sign-for's (签收超期): the unit the case was sent to in place of 办理单位, its 签收期限 and 签收时间 after it
 SIGN_COLUMNS = ["签收单位", "签收期限", "签收时间"]
 
@@ -636,15 +645,44 @@ def totals_rows(figures: dict):
 BY_LABELS = {"region": "区划", "unit": "办理单位", "topic": "领域", "kind": "类型", "month": "月份"}
 
 
-def table_sheets(by: str, scope: Scope, now=None) -> list[tuple[str, list, list]]:
+# the orders a table export takes besides its own (``sort=``): the dashboard's 哪里在拖延 and 谁在拖延 list their
+# rows most late first, and their exports since 2026-12-07 as they do (they came by 受理, the late ones anywhere);
+# ``dir=asc`` (/stats/units/ sorted by 超期未答复 the other way, its export links keeping its sort) fewest first
+TABLE_SORTS = {"overdue": "超期未答复从多到少"}
+TABLE_SORTS_ASC = {"overdue": "超期未答复从少到多"}
+
+
+def by_overdue(rows: list[dict], ascending: bool = False) -> list[dict]:
+    """``rows`` most 超期未答复 first (fewest, ``ascending``; a tie in their own order), a row beneath another
+    (``depth`` 1) kept under it."""
+    groups: list[list[dict]] = []
+    for row in rows:
+        if row.get("depth", 0) and groups:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+
+    def late(row):
+        return (1 if ascending else -1) * (row.get("overdue") or 0)
+
+    groups.sort(key=lambda group: late(group[0]))
+    return [row for head, *children in groups for row in (head, *sorted(children, key=late))]
+
+
+def table_sheets(by: str, scope: Scope, now=None, sort: str = "", ascending: bool = False) -> list[tuple[str, list, list]]:
     """A statistics table grouped ``by`` (its first column named in Chinese), then the
     scope's totals, then 说明 (``scope_sheet``, since 2026-12-06): the web export's and
-    `minsheng export-stats table`'s sheets, counted as of the minute ``figures.clock``."""
+    `minsheng export-stats table`'s sheets, counted as of the minute ``figures.clock``;
+    ``sort`` one of ``TABLE_SORTS`` (said in 说明; ``ascending`` the other way), else the table's own order."""
     now = clock(now)
-    header, body = table_rows(tabulate(by, scope, now=now), BY_LABELS[by])
+    rows = tabulate(by, scope, now=now)
+    if sort == "overdue":
+        rows = by_overdue(rows, ascending)
+    header, body = table_rows(rows, BY_LABELS[by])
     totals = totals_rows(compute(scope, now=now))
-    return [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:]),
-            scope_sheet(scope, now, [["分组", f"按{BY_LABELS[by]}"]])]
+    said = (TABLE_SORTS_ASC if ascending else TABLE_SORTS).get(sort)
+    first = [["分组", f"按{BY_LABELS[by]}"], *([["排序", said]] if said else [])]
+    return [(f"按{BY_LABELS[by]}", header, body), ("合计", totals[0], totals[1:]), scope_sheet(scope, now, first)]
 
 
 # --- what an export covers -----------------------------------------------------------

@@ -32,6 +32,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from minsheng.board.deadlines import clock
 from minsheng.board.models import MessageKind
 from minsheng.directory.models import Addressee, Region, Topic, Unit
 from minsheng.text_cut import cut
@@ -52,6 +53,17 @@ CUBE_ORDER = ["r", "rk", "rt", "ru", "rtk", "full"]  # smallest first
 OFFICE_CUBE_ORDER = ["a", "ar", "ark", "art", "aru", "artk", "af"]  # of a leader's office's scope (OFFICE_CUBES)
 SUM_FIELDS = NAMES  # every declared measure (``measures.DECLARED``): the rollups' and the facts' sums
 BREAKDOWNS = ("region", "unit", "topic", "kind", "month")
+
+
+# the cases of no unit (尚未派单: never dispatched, or given back and waiting for dispatch again), the rows whose
+# ``unit_key`` is 0: ``unit=0`` chooses them (since 2026-12-07), as the 尚未派单 row of a table by unit, its
+# ``filters``, links them; before, no filter could, and the API's row read ``filters: {}`` (the whole region)
+NOT_DISPATCHED = "尚未派单"
+
+
+def not_dispatched() -> Unit:
+    """尚未派单 as a scope's unit: no row of the directory, its key 0 the rows of no unit."""
+    return Unit(pk=0, name=NOT_DISPATCHED)
 
 
 class ScopeError(ValueError):
@@ -289,8 +301,8 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
     if unit not in (None, ""):
         if not isinstance(unit, Unit):
             try:
-                unit = Unit.objects.get(pk=int(unit))
-            except (ValueError, Unit.DoesNotExist):
+                unit = not_dispatched() if int(unit) == 0 else Unit.objects.get(pk=int(unit))
+            except (ValueError, OverflowError, Unit.DoesNotExist):
                 raise ScopeError("没有这个办理单位", "unit") from None
         scope.unit = unit
     if addressee not in (None, ""):
@@ -601,19 +613,6 @@ def bump_version() -> None:
     if not RollupVersion.objects.filter(pk=1).update(token=token):
         RollupVersion.objects.bulk_create([RollupVersion(pk=1, token=token)], ignore_conflicts=True)
         RollupVersion.objects.filter(pk=1).update(token=token)
-
-
-def clock(now=None) -> dt.datetime:
-    """Overdue counts depend on the clock. Without an explicit ``now`` they are
-    counted as of the start of the current minute, so that one minute's requests
-    share one cache entry; an explicit ``now`` is used (and keyed) exactly. The lists behind
-    them (/stats/list/, /stats/overdue/, their exports, the API's) read the same minute since
-    2026-12-06: the overdue list and the exports read the exact time, so a case whose deadline
-    passed seconds ago was listed beside a figure that did not count it yet, and a list downloaded
-    right after reading the page could hold a row more."""
-    if now is not None:
-        return now
-    return timezone.now().replace(second=0, microsecond=0)
 
 
 def _scope_key(scope: Scope) -> tuple:
@@ -1044,7 +1043,7 @@ def _labels(by: str, scope: Scope, keys, today: dt.date | None = None) -> dict:
         return out
     if by == "unit":
         units = Unit.objects.in_bulk([k for k in keys if k])
-        return {k: (units[k].name, {"unit": k}) if k in units else ("尚未派单", {}) for k in keys}
+        return {k: (units[k].name, {"unit": k}) if k in units else (NOT_DISPATCHED, {"unit": 0}) for k in keys}
     if by == "topic":
         topics = Topic.objects.in_bulk([k for k in keys if k])
         own = scope.topic.pk if scope.topic else None
@@ -1091,7 +1090,7 @@ def _overdue_by_unit(scope: Scope, now: dt.datetime, limit: int | None) -> list[
                 .annotate(overdue=Count("pk")).order_by())
     units = Unit.objects.in_bulk([r["unit_key"] for r in rows if r["unit_key"]])
     # ties in the unit's name, as /stats/units/ sorted by 超期未答复 (since 2026-12-05; before, by id here)
-    rows.sort(key=lambda r: (-r["overdue"], units[r["unit_key"]].name if r["unit_key"] in units else "尚未派单"))
+    rows.sort(key=lambda r: (-r["overdue"], units[r["unit_key"]].name if r["unit_key"] in units else NOT_DISPATCHED))
     return [{"unit": units.get(r["unit_key"]), "unit_id": r["unit_key"], "overdue": r["overdue"]}
             for r in rows[:limit]]
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from minsheng.accounts.roles import roles_of
+from minsheng.board.actions import may_supervise
 from minsheng.board.forms import MAX_QUERY_LENGTH
 from minsheng.board.models import MessageKind
 from minsheng.board.views.public import page_of
@@ -392,13 +393,14 @@ def dashboard(request):
     ignored_names = "、".join(dict.fromkeys(DASHBOARD_IGNORED[k] for k in ignored))
     board = build(region, roles, home=lambda: _default_region(request))
     scope = make_scope(region=region)
+    # 哪里在拖延's export of the late cases, where /stats/overdue/ offers it (a leader's office reads the list,
+    # exports none)
+    late_list_export = _export_scope(request.user, scope, {"region": region.code} if region else {}) is not None
     return render(request, "stats/dashboard.html", {**board, "allowed": allowed, "region": region,
                                                     "stats_url": stats_url, "ignored_filters": ignored_names,
                                                     "overdue_filters": _overdue_filters(request.user, scope,
                                                                                         board["recent"]),
-                                                    # 哪里在拖延's export of the late cases, where /stats/overdue/
-                                                    # offers it (a leader's office reads the list, exports none)
-                                                    "late_list_export": _personal_allowed(request.user, scope)})
+                                                    "late_list_export": late_list_export})
 
 
 def _dashboard_regions(user, roles) -> list[Region] | None:
@@ -477,8 +479,8 @@ def overdue(request):
         m.lead_unit = units.get(m.open_case.unit_key)
         m.overdue_days = working_days_late(m.open_case.due_at, now)
         m.as_staff = m.pk in as_staff
-        m.may_supervise = m.as_staff and roles.supervises(m.region)  # its 督办 form, on the case page
-    can_export = _personal_allowed(request.user, _personal_export_scope(request.user, scope, filters)[0])
+        m.may_supervise = m.as_staff and may_supervise(roles, m)  # its 督办 form, on the case page
+    can_export = _export_scope(request.user, scope, filters) is not None
     # the filter form (stats/_filters.html): the regions this user may see, 本级, the unit handling the case
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
     keep = [("measure", measure)] * (measure != "overdue") + [("dir", "asc")] * ascending
@@ -513,6 +515,8 @@ def _late_lead_units(late, chosen: Unit | None) -> list[Unit]:
     counts = dict(late.exclude(open_case__unit_key=None).order_by().values_list("open_case__unit_key")
                   .annotate(n=Count("pk")))
     units = list(Unit.objects.filter(pk__in=[*counts, *([chosen.pk] if chosen else [])]))  # by region, then name
+    if 0 in counts or (chosen is not None and chosen.pk == 0):  # 尚未派单 (``unit=0``, since 2026-12-07), last
+        units.append(figures.not_dispatched())
     for unit in units:
         unit.late_count = counts.get(unit.pk, 0)
     return units
@@ -573,14 +577,16 @@ def _personal_allowed(user, scope) -> bool:
     return all(any(r.code.startswith(p) and r.prefix.startswith(p) for p in prefixes) for r in scope.regions)
 
 
-def _personal_export_scope(user, scope, filters):
-    """(scope, filters) of a personal-data export: with no region chosen, a staff member
-    of exactly one region exports that region."""
+def _export_scope(user, scope, filters):
+    """(scope, filters) of an export of the overdue list (without contact details or with) or of any list with
+    contact details, where ``user`` may take it, else None: the one rule of /stats/overdue/'s and the dashboard's
+    export links and of the export itself (``export_messages``; since 2026-12-07, before written in each).
+    With no region chosen, a staff member of exactly one region exports that region."""
     if not filters.get("region"):
         own = _staff_regions(user)  # None for an admin: everywhere, the scope as it is
         if own is not None and len(own) == 1:
-            return dataclasses.replace(scope, regions=own), {**filters, "region": own[0].code}
-    return scope, filters
+            scope, filters = dataclasses.replace(scope, regions=own), {**filters, "region": own[0].code}
+    return (scope, filters) if _personal_allowed(user, scope) else None
 
 
 def export_messages(request, fmt):
@@ -605,10 +611,11 @@ def export_messages(request, fmt):
     if personal or late_list:
         if not request.user.is_authenticated:
             return _bad_request(request, "导出个人信息需要登录", 403)
-        scope, filters = _personal_export_scope(request.user, scope, filters)
-        if not _personal_allowed(request.user, scope):
+        allowed = _export_scope(request.user, scope, filters)
+        if allowed is None:
             what = "留言的个人信息" if personal else "的超期清单"
             return _bad_request(request, f"您无权导出该区划{what} (限本区划派单员、督办员或管理员)", 403)
+        scope, filters = allowed
     now = figures.clock()  # the minute the page read (before 2026-12-06 the exact time: a row more, or less)
     qs = exports.message_queryset(scope, measure, public=not (personal or late_list), status=status, query=query,
                                   now=now)
@@ -637,13 +644,17 @@ def export_table(request, fmt):
     by = request.GET.get("by", "region")
     if by not in exports.BY_LABELS:
         return _bad_request(request, f"不支持的分组: {cut(by, 20)}")
+    # the dashboard's late cards: most 超期未答复 first; another (/stats/units/'s links carry its league's ``sort``)
+    # leaves the table in its own order, as before
+    sort = request.GET.get("sort", "").strip()
+    sort = sort if sort in exports.TABLE_SORTS else ""
     filters = _filters(request)
     try:
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _bad_request(request, str(exc))
     now = figures.clock()
-    sheets = exports.table_sheets(by, scope, now)
+    sheets = exports.table_sheets(by, scope, now, sort, ascending=request.GET.get("dir") == "asc")
     # 「统计-按区划-兰州市-全部-截至202612061954.xlsx」 (since 2026-12-06; before, 「统计-按区划-20261206」)
     name, ascii_name = exports.file_names(f"统计-按{exports.BY_LABELS[by]}", f"stats-by-{by}", scope, now, fmt)
     if fmt == "csv":

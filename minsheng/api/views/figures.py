@@ -196,7 +196,9 @@ class FiguresQuery(serializers.Serializer):
     region = serializers.CharField(required=False, max_length=12, help_text="区划代码, 含下级区划")
     topic = serializers.CharField(required=False, max_length=40, help_text="领域代码, 含下级领域")
     kind = ChoiceField(choices=Message._meta.get_field("kind").choices, required=False)
-    unit = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, help_text="办理单位编号")
+    unit = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1,
+                                    help_text="办理单位编号; 0: 尚未派单 (没有主办单位的留言: 从未派单, 或退回后等待重新派单; "
+                                              "按单位分组时「尚未派单」一行的 filters)")
     campaign = serializers.CharField(required=False, max_length=60, help_text="征集活动代码")
     date_from = Day(required=False, help_text="提交日期起 (含)")
     date_to = Day(required=False, help_text="提交日期止 (含)")

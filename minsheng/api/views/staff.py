@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -21,6 +20,7 @@ from minsheng.board.batch_dispatch import (
     require_batch_dispatcher,
     seen_key,
 )
+from minsheng.board.deadlines import clock
 from minsheng.board.models import Assignment, Extension, Message
 from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
@@ -44,7 +44,6 @@ from minsheng.board.views.staff_hints import (
 from minsheng.board.workflow import RACED, IllegalMove, MovedOn, Raced, Status, allowed
 from minsheng.insight.reading import cached_reading
 from minsheng.insight.suggest import proposed_units, suggest_for
-from minsheng.stats.figures import clock
 
 from .. import inputs
 from ..errors import ApiError, echoed, found
@@ -181,9 +180,7 @@ class Inbox(ApiView):
             qs = qs.filter(region__code__startswith=supervised_region(request.user, params["region"]).prefix)
         if params.get("status"):
             qs = qs.filter(status=params["status"])
-        # box=supervise as of the minute the 督办 page counts (stats.figures.clock, as the dashboard): a deadline passed
-        # seconds ago was late here and not there (2026-12-07); the other boxes, as the inbox page, the exact time
-        now = clock() if params["box"] == "supervise" else timezone.now()
+        now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)

@@ -5,6 +5,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.forms.utils import flatatt
 
 from minsheng.board.forms import max_chars_attrs
+from minsheng.board.position import PUBLIC_PLACES
 
 register = template.Library()
 
@@ -17,18 +18,23 @@ def max_chars(limit):
 
 
 @register.simple_tag
-def position_words(latitude, longitude):
+def position_words(latitude, longitude, exact=True):
     """A position read as a place, 「北纬 36.0611°, 东经 103.8343°」 (four decimals: about ten metres), or "" when
     either is missing or no coordinate: a message's 位置 to its author, the post form's 「已取得位置」 (its boxes'
-    values, typed or sent back). The post form's script writes the same (board/post.html)."""
+    values, typed or sent back). The post form's script writes the same (board/post.html). A point rounded as
+    the public reads it (not ``exact``: ``position.position_shown``) is written to the places it has, and
+    said to be rounded, 「北纬 36.062°, 东经 103.834° (精确到约 100 米)」: 「36.0620°」 claimed ten metres of a
+    point rounded to a hundred (2026-12-07)."""
+    places = 4 if exact else PUBLIC_PLACES
     try:
         lat, lng = Decimal(str(latitude)), Decimal(str(longitude))
     except (InvalidOperation, TypeError, ValueError):
         return ""
     if not (lat.is_finite() and lng.is_finite() and abs(lat) <= 90 and abs(lng) <= 180):
         return ""
-    return (f"{'北' if lat >= 0 else '南'}纬 {abs(lat):.4f}°, "
-            f"{'东' if lng >= 0 else '西'}经 {abs(lng):.4f}°")
+    rounded = "" if exact else " (精确到约 100 米)"
+    return (f"{'北' if lat >= 0 else '南'}纬 {abs(lat):.{places}f}°, "
+            f"{'东' if lng >= 0 else '西'}经 {abs(lng):.{places}f}°{rounded}")
 
 
 @register.simple_tag(takes_context=True)

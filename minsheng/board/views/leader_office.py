@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from minsheng.directory.models import Addressee
 
 from .. import search
+from ..deadlines import clock
 from ..forms import MAX_QUERY_LENGTH
 from ..models import Assignment, Message
 from ..workflow import Status
@@ -82,7 +83,7 @@ def leader_office(request):
     offices = offices_of(_staff_roles(request))
     asked = id_param(request.GET.get("addressee", ""))
     office = next((a for a in offices if a.pk == asked), offices[0])
-    now = timezone.now()
+    now = clock()  # late as every page counts it (``deadlines.clock``)
     filters = _filters(now)
     shown = request.GET.get("show", "all")
     if shown not in filters:

@@ -51,12 +51,11 @@ from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled, proposed_units
 from minsheng.stats.facts import working_days_late
-from minsheng.stats.figures import clock
 from minsheng.text_cut import cut
 
 from .. import actions, batch_dispatch, bulk, moderation, notify, search
 from .. import staff_forms as forms
-from ..deadlines import SHANGHAI, due_after, working_days_between
+from ..deadlines import SHANGHAI, clock, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
 from ..models import Assignment, Event, Extension, Message, MessageKind
 from ..position import far_from_region, position_shown
@@ -401,7 +400,7 @@ def inbox(request):
         return redirect("board:triage" if roles.is_dispatcher else "board:supervision")
     if roles.office_only:  # its units hold no case in hand (``Roles.office_only``)
         return redirect("board:leader_office")
-    now = timezone.now()
+    now = clock()
     base, tab, qs, keep_filters, filter_words, filter_refused, query = _inbox_list(request, roles, now)
     inbox_tabs = _inbox_tabs(now)
     tab_counts = {key: Count("pk", filter=q) for key, (_, q) in inbox_tabs.items()}
@@ -512,7 +511,7 @@ def inbox_export(request, fmt):
     roles = _staff_roles(request)
     if not (roles.unit_ids or roles.admin):
         return redirect("board:inbox")
-    now = timezone.now()
+    now = clock()
     _, tab, qs, keep_filters, _, filter_refused, query = _inbox_list(request, roles, now)
     if filter_refused:  # the page lists them all, and says so; a file would not say it
         flash.error(request, f"{filter_refused}; 未导出")
@@ -588,7 +587,7 @@ def inbox_sign(request):
             cases.append((message, a.unit))
             shares[message.pk] = a
     done += [(m, exc) for (m, _), exc in zip(cases, actions.do_sign_many(request.user, cases), strict=True)]
-    now = timezone.now()
+    now = clock()
     # signed past their reply deadline: to answer at once, not 「在期限内」
     late = [m for m, exc in done if exc is None and shares[m.pk].due_at is not None and shares[m.pk].due_at < now]
     signed = sum(exc is None for _, exc in done)
@@ -888,7 +887,7 @@ def _chosen_district(code: str, roles: Roles, depth: int | None) -> dict:
     one outside the supervisor's regions."""
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise Http404(f"没有区划代码为 {cut(code, 20)} 的区划")
+        raise Http404(f"没有这个区县: {cut(code, 20)}")
     if not roles.admin and not any(code.startswith(p) for p in roles.supervise_prefixes):
         raise PermissionDenied(f"{region.name}不在您督办的区划内")
     if _district_code(code, depth) != code:
@@ -927,9 +926,12 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
         due_soon.order_by().values_list("region__code", flat=True),
         extensions.order_by().values_list("assignment__message__region__code", flat=True)))
     districts = _overdue_by_district(overdue, depth, others)
-    district = next((d for d in districts if d["code"] == query.get("district")), None)
-    if district is None and query.get("district"):  # a district with nothing late: shown empty, not all of them
-        district = _chosen_district(query["district"].strip(), roles, depth)
+    chosen = (query.get("district") or "").strip()
+    district = next((d for d in districts if d["code"] == chosen), None)
+    if district is None and chosen:  # a district with nothing late: shown empty, not all of them
+        district = _chosen_district(chosen, roles, depth)
+        # its tab, highlighted as any chosen one (since 2026-12-07; before, no tab was: 全部区划 read as not chosen)
+        districts = [*districts, district]
     # every section follows the tab (since 2026-12-06; before, only 超期未答复 did and the others listed the whole city)
     in_district = _district_q(district["code"], depth) if district is not None else Q()
     overdue = overdue.filter(in_district)
@@ -1002,7 +1004,12 @@ def supervision(request):
     roles = _staff_roles(request)
     if not roles.is_supervisor:
         raise PermissionDenied("您不是督办员")
-    return render(request, "board/staff/supervision.html", _supervision_context(request, roles))
+    try:
+        context = _supervision_context(request, roles)
+    except Http404 as exc:  # a ?district= no tab names (``_chosen_district``): why, and the way back to 督办
+        back = (reverse("board:supervision"), "返回督办")
+        return render(request, "404.html", {"reason": str(exc), "back": back}, status=404)
+    return render(request, "board/staff/supervision.html", context)
 
 
 # --- the case page ----------------------------------------------------------------
@@ -1201,7 +1208,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
     (actions.recomputed_since): said instead of 「刚刚被其他人处理过」;
     ``decide_form``: the 审批意见 of the extension request ``decide_id``, refused, shown again;
     ``unsent_text``: text written in a form the page no longer offers (an extension decided meanwhile)."""
-    now = timezone.now()
+    now = clock()
     back = _back_from(request)
     assignments = list(message.assignments.select_related("unit", "handler").order_by("assigned_at", "pk"))
     active = [a for a in assignments if a.state == A.State.ACTIVE]
@@ -1234,7 +1241,7 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "dispatch": dispatcher and allowed("dispatch", message.status),
         "merge": dispatcher and allowed("merge", message.status),
         "unmerge": dispatcher and allowed("unmerge", message.status),
-        "supervise": supervisor and allowed("supervise", message.status),
+        "supervise": actions.may_supervise(roles, message),  # the 超期清单's 「督办 →」 asks the same
         "decide": supervisor and allowed("decide_extension", message.status),
     }
     if conflict:
@@ -1356,7 +1363,7 @@ def case(request, public_id):
 def _run_sign(request, roles, message, data):
     a = _my_assignment(roles, message, A.Role.LEAD)
     actions.do_sign(request.user, message, a.unit)
-    if a.due_at is not None and a.due_at < timezone.now():  # since 2026-12-05: not 「在期限内」 of a passed one
+    if a.due_at is not None and a.due_at < clock():  # since 2026-12-05: not 「在期限内」 of a passed one
         return "已签收; 该留言已过答复期限, 请尽快答复"
     return "已签收, 请在期限内答复"
 
@@ -1702,7 +1709,7 @@ def decide_extension(request, pk):
             return listed
         return _render_case(request, roles, message, error=error, status=status, **kept)
     if approve:  # the days run on from the old deadline: a long-overdue case may still be late
-        late = "; 该件仍已超期" if message.due_at < timezone.now() else ""
+        late = "; 该件仍已超期" if message.due_at < clock() else ""
         flash.success(request, f"已同意延期, 答复期限顺延至 {timezone.localtime(message.due_at):%Y-%m-%d}{late}")
     else:
         flash.success(request, "已不同意延期, 期限不变")

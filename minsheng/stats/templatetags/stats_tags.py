@@ -134,19 +134,24 @@ def _list_path() -> str:
 _LIST_PATHS: dict = {}
 
 
+def _query(filters, **extra) -> str:
+    """``filters`` (a page's) and ``extra`` as a query string, the empty values left out."""
+    params = {k: v for k, v in {**(filters or {}), **extra}.items() if v not in (None, "")}
+    return urlencode(params)
+
+
 @register.simple_tag
-def export_url(filters, by, fmt="xlsx"):
+def export_url(filters, by, fmt="xlsx", sort=""):
     """The table export (CSV or XLSX) of a page's figures grouped ``by`` (region, topic...), with the
-    page's filters: the workbook holds the numbers the page shows."""
-    params = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    return reverse("stats:export_table", args=[fmt]) + "?" + urlencode({**params, "by": by})
+    page's filters: the workbook holds the numbers the page shows; ``sort="overdue"``: most 超期未答复 first,
+    as the dashboard's 哪里在拖延 and 谁在拖延 list them."""
+    return reverse("stats:export_table", args=[fmt]) + "?" + _query(filters, by=by, sort=sort)
 
 
 @register.simple_tag
 def late_export_url(filters, fmt="xlsx"):
     """The export (XLSX or CSV) of the overdue list of ``filters`` (/stats/overdue/'s, without contact details)."""
-    params = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    return reverse("stats:export_messages", args=[fmt]) + "?" + urlencode({**params, "measure": "overdue"})
+    return reverse("stats:export_messages", args=[fmt]) + "?" + _query(filters, measure="overdue")
 
 
 @register.simple_tag
