@@ -78,7 +78,7 @@ ENDPOINTS = {
 # inbox's ordering (2026-12-05) is for box=unit alone, and not with order=id; its q there takes a mobile number
 # (since 2026-12-07) its region for box=supervise alone, a supervisor's: each (persona or None for the endpoint's, values)
 APART = {"/api/v1/staff/inbox/": [(None, {"box": "unit", "ordering": "-submitted", "q": "13800000001"}),
-                                  ("supervisor", {"box": "supervise", "region": "620103"})]}
+                                  ("supervisor", {"box": "supervise", "region": "620103", "own": "1"})]}
 
 
 @functools.cache

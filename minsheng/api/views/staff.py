@@ -21,7 +21,7 @@ from minsheng.board.batch_dispatch import (
     seen_key,
 )
 from minsheng.board.deadlines import clock
-from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.models import Assignment, Extension, Message, overdue_q
 from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
 from minsheng.board.views.staff import (
@@ -177,7 +177,9 @@ class Inbox(ApiView):
             if params["box"] == "dispatch":  # each row's machine reading, as the queue page shows it
                 qs = qs.select_related("predicted_topic")
         if params.get("region"):  # box=supervise: the 督办 page's district tab, within the caller's regions
-            qs = qs.filter(region__code__startswith=supervised_region(request.user, params["region"]).prefix)
+            region = supervised_region(request.user, params["region"])
+            # own=1: the region's own level alone, the page's 「…本级」 tab (兰州市本级: the cases filed at the city)
+            qs = qs.filter(region__code=region.code) if params["own"] else qs.filter(region__code__startswith=region.prefix)
         if params.get("status"):
             qs = qs.filter(status=params["status"])
         now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
@@ -185,7 +187,7 @@ class Inbox(ApiView):
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
         sign_late = Q(pk__in=Assignment.objects.filter(sign_late_q(now), state=Assignment.State.ACTIVE).values("message"))
-        for name, q in (("overdue", awaiting & Q(due_at__lt=now)), ("due_soon", awaiting & due_soon_q(now)),
+        for name, q in (("overdue", overdue_q(now)), ("due_soon", awaiting & due_soon_q(now)),
                         ("sign_overdue", sign_late), ("supervised", Q(supervised=True))):
             if params.get(name) is True:
                 qs = qs.filter(q)

@@ -57,7 +57,7 @@ from .. import actions, batch_dispatch, bulk, moderation, notify, search
 from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, clock, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
-from ..models import Assignment, Event, Extension, Message, MessageKind
+from ..models import Assignment, Event, Extension, Message, MessageKind, overdue_q
 from ..position import far_from_region, position_shown
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
@@ -913,7 +913,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     leads = Prefetch("assignments", to_attr="active_leads",
                      queryset=A.objects.filter(state=A.State.ACTIVE, role=A.Role.LEAD).select_related("unit"))
     scope = roles.region_q(roles.supervise_prefixes)
-    overdue = Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
+    overdue = Message.objects.filter(scope, overdue_q(now))
     depth = _district_depth(roles)
     # the other sections over the whole of the supervisor's regions, each filtered by the tab below
     supervised = (Message.objects.filter(scope, supervised=True)
