@@ -270,3 +270,42 @@ def test_a_blank_region_is_ignored(late, as_persona):
     everything = titles(listed(sup, box="supervise"))
     assert titles(listed(sup, box="supervise", region="")) == everything
     assert titles(listed(sup, box="supervise", region=" ")) == everything
+
+
+def test_the_page_rows_and_the_items_name_the_same_units_whatever_the_case_went_through(
+    login, personas, directory, late, as_persona, django_capture_on_commit_callbacks
+):
+    """The 督办 page's 已督办 rows and the items decided the units apart: rated unsatisfied (已评价), the page named the
+    unit that answered and the item none; reopened (重办) and given back, the page named the first round's unit and the
+    item none (尚未派单, as nobody holds it). One function decides both now (review, 2026-12-07)."""
+    p, d = personas, directory
+    rated, returned = late["七里河联合办理"], late["城关区在办"]
+    cg_officer = make_user("cg_officer", role="officer", unit=d["cg_gov"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for m, officer, unit in ((rated, p["officer"], d["housing"]), (returned, cg_officer, d["cg_gov"])):
+            actions.do_supervise(p["supervisor"], m, "请尽快办理并答复留言人")
+            actions.do_sign(officer, m, unit)
+            actions.do_reply(
+                officer, m, unit, "经核实, 已安排施工队于本周内修复小区门口道路并疏通排水管道, 感谢您的反映。"
+            )
+            actions.do_evaluate(
+                p["citizen"], m, resolution="unsatisfied", attitude="basic", speed="unsatisfied"
+            )
+        actions.do_reopen(p["citizen"], returned, "问题没有解决")
+        actions.do_sign(cg_officer, returned, d["cg_gov"])
+        actions.do_return(cg_officer, returned, d["cg_gov"], "不属本单位职责")
+    page = login(p["supervisor"]).get("/staff/supervision/").content.decode()
+    section = page.split('id="supervised"')[1].split("</section>")[0]
+    rows = {
+        m: re.search(rf"{m.public_id}.*?主办单位[^>]*>(.*?)</td>", section, re.S).group(1)
+        for m in (rated, returned)
+    }
+    sup = as_persona("supervisor")
+    case = {m: sup.get(f"/api/v1/staff/cases/{m.public_id}/").json() for m in (rated, returned)}
+    assert "兰州市住房和城乡建设局" in rows[rated]
+    assert [u["name"] for u in case[rated]["lead_units"]] == ["兰州市住房和城乡建设局"]
+    assert "尚未派单" in rows[returned] and "城关区人民政府" not in rows[returned]
+    assert case[returned]["lead_units"] == []
+    # the box lists the one waiting for dispatch (已评价 is not in it), naming no unit either
+    items = {i["public_id"]: i for i in listed(sup, box="supervise")}
+    assert items[returned.public_id]["lead_units"] == []

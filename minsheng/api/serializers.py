@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from minsheng.api.models import ApiToken
-from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, MessageKind, Rating
+from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, MessageKind, Rating, handling_units
 from minsheng.board.position import position_shown
 from minsheng.board.views.staff_hints import replies_shown_to_others
 from minsheng.board.workflow import Status
@@ -237,19 +237,9 @@ EXTENSION_PENDING_HELP = ("延期待审批: 本件主办单位 (联合办理时�
                           "退单使申请失效后为 false")
 
 
-def handling_units(message, role: str) -> list[dict]:
-    """The units handling ``message`` in ``role`` (主办 ``lead``, 协办 ``assist``), as the 督办 page's rows name them: those
-    holding it now (both when two lead it, 联合办理); once answered (已答复, 已办结), those of the round that answered it,
-    as its 已督办 rows; none for a case no unit holds (退单 and not dispatched again: 「尚未派单」). Over
-    ``message.assignments.all()``: prefetched with their units, no query of its own."""
-    shares = list(message.assignments.all())
-    held = [a for a in shares if a.state == Assignment.State.ACTIVE]
-    if not held and message.status in (Status.REPLIED, Status.CLOSED):
-        done = [a for a in shares if a.state == Assignment.State.DONE]
-        last = max((a.round for a in done), default=None)
-        held = [a for a in done if a.round == last]
-    return [{"id": a.unit_id, "name": a.unit.name}
-            for a in sorted(held, key=lambda a: (a.assigned_at, a.pk)) if a.role == role]
+def units_named(message, role: str) -> list[dict]:
+    """``board.models.handling_units`` of ``message`` in ``role``, as ``{id, name}``: what the 督办 page's rows name."""
+    return [{"id": a.unit_id, "name": a.unit.name} for a in handling_units(message, role)]
 
 
 class HandlingUnitsSerializer(serializers.Serializer):
@@ -263,11 +253,11 @@ class HandlingUnitsSerializer(serializers.Serializer):
 
     @extend_schema_field(UnitRefSerializer(many=True))
     def get_lead_units(self, obj):
-        return handling_units(obj, Assignment.Role.LEAD)
+        return units_named(obj, Assignment.Role.LEAD)
 
     @extend_schema_field(UnitRefSerializer(many=True))
     def get_assist_units(self, obj):
-        return handling_units(obj, Assignment.Role.ASSIST)
+        return units_named(obj, Assignment.Role.ASSIST)
 
 
 @extend_schema_serializer(deprecate_fields=["overdue"])

@@ -162,6 +162,23 @@ def overdue(message, now=None) -> bool:
                 and message.due_at and message.due_at < clock(now))
 
 
+def handling_units(message, role: str) -> list[Assignment]:
+    """The shares of the units handling ``message`` in ``role`` (主办 ``lead``, 协办 ``assist``), first assigned first:
+    those holding it now (both when two lead it, 联合办理); once answered (已答复, 已评价, 已办结), those of the round
+    that answered it; none for a case no unit holds — not dispatched yet, or given back (退单) and not dispatched
+    again, a reopened one too: 「尚未派单」. The 督办 page's rows and the staff API's ``lead_units``/``assist_units``
+    (since 2026-12-07, review: they decided apart — a reopened case given back named the first round's unit on the
+    page, none in the API; one rated 已评价 the unit that answered on the page, none in the API). Over
+    ``message.assignments.all()``: prefetch them with their units, and no query is made."""
+    shares = list(message.assignments.all())
+    held = [a for a in shares if a.state == Assignment.State.ACTIVE]
+    if not held and message.status in Status.answered():
+        done = [a for a in shares if a.state == Assignment.State.DONE]
+        last = max((a.round for a in done), default=None)
+        held = [a for a in done if a.round == last]
+    return sorted((a for a in held if a.role == role), key=lambda a: (a.assigned_at, a.pk))
+
+
 class Assignment(models.Model):
     """A unit's share of a case: lead (主办) or assist (协办), one per round."""
 
