@@ -309,3 +309,20 @@ def test_the_page_rows_and_the_items_name_the_same_units_whatever_the_case_went_
     # the box lists the one waiting for dispatch (已评价 is not in it), naming no unit either
     items = {i["public_id"]: i for i in listed(sup, box="supervise")}
     assert items[returned.public_id]["lead_units"] == []
+
+
+def test_an_item_is_late_as_of_the_minute_its_filter_read(late, as_persona, monkeypatch):
+    """A request across a minute's turn: the filter read one minute and each item's is_overdue the clock again, so
+    an item of overdue=false could say is_overdue true. Items read the minute the filter read (review, 2026-12-07)."""
+    from minsheng.board import models
+
+    at = timezone.now().replace(second=0, microsecond=0)
+    just = late["七里河未超期"]
+    type(just).objects.filter(pk=just.pk).update(due_at=at + dt.timedelta(seconds=30))
+    monkeypatch.setattr(
+        models, "clock", lambda now=None: now or at + dt.timedelta(minutes=1)
+    )  # the next minute
+    monkeypatch.setattr("minsheng.api.views.staff.clock", lambda now=None: now or at)
+    items = listed(as_persona("supervisor"), box="supervise", overdue="false")
+    item = next(i for i in items if i["public_id"] == just.public_id)
+    assert item["is_overdue"] is False and item["overdue"] is False

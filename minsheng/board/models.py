@@ -141,7 +141,9 @@ class Message(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return overdue(self)
+        # ``late_as_of``: the moment a list filtered it by (the staff API's box), so an item never contradicts its
+        # filter when the minute turns between the two; else the current minute
+        return overdue(self, getattr(self, "late_as_of", None))
 
     @property
     def author_public_name(self) -> str:

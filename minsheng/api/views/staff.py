@@ -85,7 +85,7 @@ def inbox_q(user, box: str) -> Q:
     return Q(pk__in=scoped_ids(user))
 
 
-def leader_box(user, params):
+def leader_box(user, params, now=None):
     """box=leader: what /staff/leader-board/ lists (office_messages), for its ?leader= (required when
     the office serves two or more leaders), ?show= and ?q=; 403 for a user of no leader's office."""
     offices = offices_of(roles_of(user))
@@ -100,7 +100,7 @@ def leader_box(user, params):
         raise ApiError(problem, fields={"leader": [problem]})
     else:
         office = offices[0]
-    return office_messages(list_queryset(), office, params.get("show") or "all", params.get("q") or "")[0]
+    return office_messages(list_queryset(), office, params.get("show") or "all", params.get("q") or "", now)[0]
 
 
 def supervised_region(user, region):
@@ -170,8 +170,9 @@ class Inbox(ApiView):
     @extend_schema(responses=InboxItemSerializer(many=True), tags=["staff"])
     def get(self, request):
         params = self.query(request)
+        now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
         if params["box"] == "leader":
-            qs = leader_box(request.user, params)
+            qs = leader_box(request.user, params, now)
         else:
             qs = list_queryset().filter(inbox_q(request.user, params["box"]))
             if params["box"] == "dispatch":  # each row's machine reading, as the queue page shows it
@@ -182,7 +183,6 @@ class Inbox(ApiView):
             qs = qs.filter(region__code=region.code) if params["own"] else qs.filter(region__code__startswith=region.prefix)
         if params.get("status"):
             qs = qs.filter(status=params["status"])
-        now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
@@ -218,6 +218,8 @@ class Inbox(ApiView):
         # each item's lead_units and assist_units (handling_units), for the page's rows at once
         qs = qs.prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
+        for m in page:  # each item's is_overdue as of the moment ?overdue= read (the minute may turn meanwhile)
+            m.late_as_of = now
         # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:
         # a failing lookup leaves the counts null and the list stands
         duplicates = near_duplicate_counts(page) if params["box"] == "dispatch" else None
