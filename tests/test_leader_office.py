@@ -322,3 +322,24 @@ def test_an_office_opening_staff_reads_its_leaders_addressees_once(personas, dir
         assert c.get("/staff/").status_code == 200
     assert len([q for q in inbox.captured_queries if 'FROM "directory_addressee"' in q["sql"]]) == 1
 
+
+
+def test_the_leader_box_counts_late_as_of_the_minute_the_page_does(personas, directory, office, login, monkeypatch):
+    """已超期 on the page is as of the minute (board.deadlines.clock, one rule with 督办 and the inbox), while the API's
+    box=leader read the exact second: a case due seconds ago was late there and not on the page (review, 2026-12-07)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    p, d = personas, directory
+    just = dispatched(p, d, submit(p["citizen"], d, title="写给市长刚到期", addressee=d["mayor"]))
+    at = timezone.now().replace(second=30, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    type(just).objects.filter(pk=just.pk).update(due_at=at - dt.timedelta(seconds=10))
+    c = login(office)
+    page = text(c.get("/staff/leader-board/", {"show": "overdue"}))
+    assert "写给市长刚到期" not in page
+    assert _ids(c.get("/api/v1/staff/inbox/", {"box": "leader", "show": "overdue"})) == []
+    monkeypatch.setattr(timezone, "now", lambda: at + dt.timedelta(minutes=1))
+    assert "写给市长刚到期" in text(c.get("/staff/leader-board/", {"show": "overdue"}))
+    assert _ids(c.get("/api/v1/staff/inbox/", {"box": "leader", "show": "overdue"})) == [just.public_id]

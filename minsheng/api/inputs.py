@@ -188,7 +188,7 @@ class MessageQuery(serializers.Serializer):
         return searchable_q(value)
 
     def validate_region(self, code):
-        return region_or_invalid(code)
+        return region_or_invalid(code) if code else None  # blank (``region=``, ``region=%20``): no filter
 
     def validate_topic(self, code):
         topic = Topic.objects.coded(code).first()
@@ -541,6 +541,16 @@ class InboxQuery(serializers.Serializer):
                   "标题、内容中的词: 4 or more digits (since 2026-12-07) also find the cases whose 联系电话 (a mobile or a "
                   "landline) or 留言编号 ends with them; box=leader: 关键词 (全文检索 alone: a leader's office does not "
                   "see the citizen's contact data); the other boxes take none")
+    region = serializers.CharField(
+        required=False, max_length=12, allow_blank=True,
+        help_text="区划代码, 只用于 box=supervise (督办): 该区划及其下级区划中、调用者督办的留言; 督办页的区县标签即 "
+                  "region (标签名为「…本级」的再加 own=1, 如「兰州市本级」为 region=620100&own=1), 如 overdue=true 即该"
+                  "标签的「超期未答复」; 不是调用者督办的区划 (也不含其督办的下级区划) 为 400, 其他箱为 400; 空白同不填 "
+                  "(since 2026-12-07)")
+    own = serializers.BooleanField(
+        required=False, default=False,
+        help_text="本级, 只用于 box=supervise, 需要 region: 只列在该区划本级提交的留言 (不含下级区划的), 督办页的"
+                  "「…本级」标签, 同 /statistics/ 的 own=1 (since 2026-12-07)")
     status = ChoiceField(choices=Status.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     due_soon = serializers.BooleanField(
@@ -593,9 +603,18 @@ class InboxQuery(serializers.Serializer):
     def validate_q(self, value):
         return searchable_q(value)
 
+    def validate_region(self, code):
+        return region_or_invalid(code) if code else None  # blank (``region=``, ``region=%20``): no filter
+
     def validate(self, data):
         box = data["box"]
         refused = {}
+        if data.get("region") and box != "supervise":  # the 督办 page's district tabs; no other box's page has them
+            refused["region"] = "region 只用于 box=supervise (督办, 按区划筛选)"
+        if data.get("own") and box != "supervise":
+            refused["own"] = "own 只用于 box=supervise (督办, 本级)"
+        elif data.get("own") and not data.get("region"):
+            refused["own"] = "own (本级) 需要 region"
         if box != "leader":
             refused.update({name: f"{name} 只用于 box=leader (领导留言板)" for name in ("show", "leader") if name in data})
         if "q" in data and box not in ("unit", "dispatch", "leader"):
@@ -644,7 +663,7 @@ class DirectoryQuery(serializers.Serializer):
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200)
 
     def validate_region(self, code):
-        return region_or_invalid(code)
+        return region_or_invalid(code) if code else None  # blank (``region=``, ``region=%20``): no filter
 
 
 # ?q= of the directory: a name, a 简称 or their pinyin, as the case page's 查找 boxes read it (pinyin.name_or_pinyin)

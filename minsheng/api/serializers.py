@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from minsheng.api.models import ApiToken
-from minsheng.board.models import HIDDEN_EVENT_KINDS, Event, MessageKind, Rating
+from minsheng.board.models import HIDDEN_EVENT_KINDS, Assignment, Event, MessageKind, Rating, handling_units
 from minsheng.board.position import position_shown
 from minsheng.board.views.staff_hints import replies_shown_to_others
 from minsheng.board.workflow import Status
@@ -250,8 +250,31 @@ SUPERVISED_COUNT_HELP = "督办次数: 留言到达当前主办单位以来的�
 LAST_SUPERVISED_HELP = "最近督办时间: 留言到达当前主办单位以来最近一次督办的时间; 未督办为 null"
 
 
+def units_named(message, role: str) -> list[dict]:
+    """``board.models.handling_units`` of ``message`` in ``role``, as ``{id, name}``: what the 督办 page's rows name."""
+    return [{"id": a.unit_id, "name": a.unit.name} for a in handling_units(message, role)]
+
+
+class HandlingUnitsSerializer(serializers.Serializer):
+    """``lead_units`` and ``assist_units`` (since 2026-12-07): the staff inbox's items and the case, by one function."""
+
+    lead_units = serializers.SerializerMethodField(
+        help_text="主办单位: 现在办理本件的主办单位 (联合办理时两个); 已答复、已办结的为答复那一轮的主办单位, 同督办页; "
+                  "退单后尚未重新派单、尚未派单的为空列表 (督办页的「尚未派单」)")
+    assist_units = serializers.SerializerMethodField(
+        help_text="协办单位: 现在协办本件的单位 (已答复、已办结的为答复那一轮的); 没有协办单位或尚未派单的为空列表")
+
+    @extend_schema_field(UnitRefSerializer(many=True))
+    def get_lead_units(self, obj):
+        return units_named(obj, Assignment.Role.LEAD)
+
+    @extend_schema_field(UnitRefSerializer(many=True))
+    def get_assist_units(self, obj):
+        return units_named(obj, Assignment.Role.ASSIST)
+
+
 @extend_schema_serializer(deprecate_fields=["overdue"])
-class InboxItemSerializer(OwnListSerializer):
+class InboxItemSerializer(HandlingUnitsSerializer, OwnListSerializer):
     """A list item for staff: the text as written, the reply deadline and whether it has
     passed, and in the dispatch box its near-duplicates (the queue page's 疑似重复); its url is
     the case, where the actions are."""
@@ -648,7 +671,7 @@ class CaseHotspotSerializer(serializers.Serializer):
         return obj.needs_coordination if hotspot_flags_shown(self.context, obj) else None
 
 
-class StaffCaseSerializer(MessageDetailSerializer):
+class StaffCaseSerializer(HandlingUnitsSerializer, MessageDetailSerializer):
     exact_position = True  # a case in the caller's scope (the view's)
     # the case page's note (one case's read: a few queries, never in a list)
     position_note = serializers.SerializerMethodField(help_text=POSITION_NOTE_HELP)

@@ -170,12 +170,44 @@ class Message(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.due_at and self.replied_at is None and self.status in Status.handling()
-                    and self.due_at < clock())  # the minute every page and the API count late by
+        # ``late_as_of``: the moment a list filtered it by (the staff API's box), so an item never contradicts its
+        # filter when the minute turns between the two; else the current minute
+        return overdue(self, getattr(self, "late_as_of", None))
 
     @property
     def author_public_name(self) -> str:
         return self.author.public_name if self.show_name else "匿名网友"
+
+
+def overdue_q(now=None) -> models.Q:
+    """超期未答复, the one rule (since 2026-12-07, review: it was written out in 督办, the staff API, the leader's office
+    — without the reply — and ``Message.is_overdue``): a case in a handling status, not replied, past its reply
+    deadline as of ``deadlines.clock(now)`` (the current minute; ``now`` exactly where given). ``overdue`` is the
+    same rule for one message in hand, ``Message.is_overdue``."""
+    return models.Q(status__in=Status.handling(), replied_at__isnull=True, due_at__lt=clock(now))
+
+
+def overdue(message, now=None) -> bool:
+    """``overdue_q`` of one message, without a query."""
+    return bool(message.status in Status.handling() and message.replied_at is None
+                and message.due_at and message.due_at < clock(now))
+
+
+def handling_units(message, role: str) -> list[Assignment]:
+    """The shares of the units handling ``message`` in ``role`` (主办 ``lead``, 协办 ``assist``), first assigned first:
+    those holding it now (both when two lead it, 联合办理); once answered (已答复, 已评价, 已办结), those of the round
+    that answered it; none for a case no unit holds — not dispatched yet, or given back (退单) and not dispatched
+    again, a reopened one too: 「尚未派单」. The 督办 page's rows and the staff API's ``lead_units``/``assist_units``
+    (since 2026-12-07, review: they decided apart — a reopened case given back named the first round's unit on the
+    page, none in the API; one rated 已评价 the unit that answered on the page, none in the API). Over
+    ``message.assignments.all()``: prefetch them with their units, and no query is made."""
+    shares = list(message.assignments.all())
+    held = [a for a in shares if a.state == Assignment.State.ACTIVE]
+    if not held and message.status in Status.answered():
+        done = [a for a in shares if a.state == Assignment.State.DONE]
+        last = max((a.round for a in done), default=None)
+        held = [a for a in done if a.round == last]
+    return sorted((a for a in held if a.role == role), key=lambda a: (a.assigned_at, a.pk))
 
 
 class Assignment(models.Model):

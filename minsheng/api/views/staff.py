@@ -5,7 +5,7 @@ action. Each action calls the board action the staff pages call, so the rules
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Prefetch, Q, Subquery, Value, When
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -21,7 +21,7 @@ from minsheng.board.batch_dispatch import (
     seen_key,
 )
 from minsheng.board.deadlines import clock
-from minsheng.board.models import Assignment, Extension, Message
+from minsheng.board.models import Assignment, Extension, Message, overdue_q
 from minsheng.board.views.inbox_sort import DEFAULT_SORT, handler_key, handler_name, inbox_order, parse_sort
 from minsheng.board.views.leader_office import office_messages, offices_of
 from minsheng.board.views.staff import (
@@ -85,7 +85,7 @@ def inbox_q(user, box: str) -> Q:
     return Q(pk__in=scoped_ids(user))
 
 
-def leader_box(user, params):
+def leader_box(user, params, now=None):
     """box=leader: what /staff/leader-board/ lists (office_messages), for its ?leader= (required when
     the office serves two or more leaders), ?show= and ?q=; 403 for a user of no leader's office."""
     offices = offices_of(roles_of(user))
@@ -100,7 +100,16 @@ def leader_box(user, params):
         raise ApiError(problem, fields={"leader": [problem]})
     else:
         office = offices[0]
-    return office_messages(list_queryset(), office, params.get("show") or "all", params.get("q") or "")[0]
+    return office_messages(list_queryset(), office, params.get("show") or "all", params.get("q") or "", now)[0]
+
+
+def supervised_region(user, region):
+    """``?region=`` of box=supervise: a region the caller supervises, or one holding some of theirs (its cases are
+    those of theirs within it); any other a 400 naming ``region``, in the 督办 page's words for its ``?district=``."""
+    if not roles_of(user).supervises_some_of(region):
+        problem = f"{region.name}不在您督办的区划内"
+        raise ApiError(problem, fields={"region": [problem]})
+    return region
 
 
 def handler_q(user, handler: str) -> Q:
@@ -151,7 +160,8 @@ def unit_role(user):
 class Inbox(ApiView):
     docs = {"get": Doc("待办", "返回调用者办理或督办的留言, 按游标分页。`box` 选择范围: `unit` 本单位在办的、`dispatch` 待审核和待派单的、"
                              "`supervise` 督办区划内的、`all` 全部、`leader` 领导留言板 (调用者须为该领导留言的受理单位, 否则 403); "
-                             "可再按状态、是否超期、是否即将到期、是否签收超期、是否督办、主办或协办、承办人筛选。只有工作人员可调用: 未登录为 401, 市民为 403。")}
+                             "可再按状态、是否超期、是否即将到期、是否签收超期、是否督办、主办或协办、承办人筛选, `supervise` 还可按区划 (`region`, "
+                             "同督办页的区县标签) 筛选; 每件列出主办单位和协办单位 (`lead_units`、`assist_units`)。只有工作人员可调用: 未登录为 401, 市民为 403。")}
 
     permission_classes = [IsStaffMember]
     pagination_class = MessageCursor
@@ -160,20 +170,24 @@ class Inbox(ApiView):
     @extend_schema(responses=InboxItemSerializer(many=True), tags=["staff"])
     def get(self, request):
         params = self.query(request)
+        now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
         if params["box"] == "leader":
-            qs = leader_box(request.user, params)
+            qs = leader_box(request.user, params, now)
         else:
             qs = list_queryset().filter(inbox_q(request.user, params["box"]))
             if params["box"] == "dispatch":  # each row's machine reading, as the queue page shows it
                 qs = qs.select_related("predicted_topic")
+        if params.get("region"):  # box=supervise: the 督办 page's district tab, within the caller's regions
+            region = supervised_region(request.user, params["region"])
+            # own=1: the region's own level alone, the page's 「…本级」 tab (兰州市本级: the cases filed at the city)
+            qs = qs.filter(region__code=region.code) if params["own"] else qs.filter(region__code__startswith=region.prefix)
         if params.get("status"):
             qs = qs.filter(status=params["status"])
-        now = clock()  # late as the pages count it (``deadlines.clock``: since 2026-12-07, the exact second before)
         awaiting = Q(status__in=Status.handling(), replied_at__isnull=True)
         # the inbox page's 已超期 and 即将到期 tabs, over the case's reply deadline
         # and its 签收超期 and 督办 tabs (a lead unit of the case's, unsigned past its 签收 deadline; a supervisor's 督办)
         sign_late = Q(pk__in=Assignment.objects.filter(sign_late_q(now), state=Assignment.State.ACTIVE).values("message"))
-        for name, q in (("overdue", awaiting & Q(due_at__lt=now)), ("due_soon", awaiting & due_soon_q(now)),
+        for name, q in (("overdue", overdue_q(now)), ("due_soon", awaiting & due_soon_q(now)),
                         ("sign_overdue", sign_late), ("supervised", Q(supervised=True))):
             if params.get(name) is True:
                 qs = qs.filter(q)
@@ -201,7 +215,11 @@ class Inbox(ApiView):
             paginator = SortedInboxCursor(sort, order)
         else:
             paginator = self.pagination_class()
+        # each item's lead_units and assist_units (handling_units), for the page's rows at once
+        qs = qs.prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("unit")))
         page = paginator.paginate_queryset(qs.distinct(), request, view=self)
+        for m in page:  # each item's is_overdue as of the moment ?overdue= read (the minute may turn meanwhile)
+            m.late_as_of = now
         # the queue page's 疑似重复 badge, counted for the page's rows at once; guarded as there:
         # a failing lookup leaves the counts null and the list stands
         duplicates = near_duplicate_counts(page) if params["box"] == "dispatch" else None

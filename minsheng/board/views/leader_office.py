@@ -21,7 +21,7 @@ from minsheng.directory.models import Addressee
 from .. import search
 from ..deadlines import clock
 from ..forms import MAX_QUERY_LENGTH
-from ..models import Assignment, Message
+from ..models import Assignment, Message, overdue, overdue_q
 from ..workflow import Status
 from .public import public_figures, searched
 from .staff import _paginate, _staff_roles, due_words, id_param
@@ -36,7 +36,7 @@ def _filters(now) -> dict[str, tuple[str, Q]]:
         "all": ("全部", Q()),
         "pending": ("待审核", Q(status=Status.SUBMITTED)),
         "handling": ("办理中", Q(status__in=Status.handling())),
-        "overdue": ("已超期", Q(status__in=Status.handling(), due_at__lt=now)),
+        "overdue": ("已超期", overdue_q(now)),
         "answered": ("已答复", Q(status__in=Status.answered())),
         "other": ("未受理、撤回、并单", Q(status__in=[Status.REJECTED, Status.WITHDRAWN, Status.MERGED])),
     }
@@ -55,7 +55,7 @@ def office_messages(qs, office, shown: str, q: str = "", now=None):
     (a key of _filters) and match the keyword ``q`` (search.filter_messages, as the public
     list searches; nothing to search in it: all), newest first, and each tab's count of the
     matches: (queryset, counts). The page and the API's inbox (box=leader) list these."""
-    filters = _filters(now or timezone.now())
+    filters = _filters(clock(now))  # the page's minute, also for the API's box=leader
     base = search.filter_messages(qs.filter(addressee=office), q[:MAX_QUERY_LENGTH])
     counts = base.aggregate(**{key: Count("pk", filter=cond) for key, (_, cond) in filters.items()})
     return base.filter(filters[shown][1]).order_by("-submitted_at", "-pk"), counts
@@ -100,7 +100,7 @@ def leader_office(request):
     for m in page.object_list:
         m.lead = m.leads[0].unit if m.leads else None
         m.awaited = m.status in Status.handling() and m.due_at is not None  # a reply awaited by a deadline
-        m.late = m.awaited and m.due_at < now
+        m.late = overdue(m, now)  # the 已超期 tab's rule (overdue_q)
         m.due_words = due_words(now, m.due_at) if m.awaited else ""
         # answered: whether its first reply came within the deadline (按时率's 按时, the statistics' fact)
         fact = getattr(m, "fact", None)

@@ -57,7 +57,7 @@ from .. import actions, batch_dispatch, bulk, moderation, notify, search
 from .. import staff_forms as forms
 from ..deadlines import SHANGHAI, clock, due_after, working_days_between
 from ..forms import MAX_QUERY_LENGTH, query_cut
-from ..models import Assignment, Event, Extension, Message, MessageKind
+from ..models import Assignment, Event, Extension, Message, MessageKind, handling_units, overdue_q
 from ..position import far_from_region, position_shown
 from ..recompute import change_words
 from ..workflow import Conflict, IllegalMove, MovedOn, Status, allowed, check_allowed
@@ -914,10 +914,10 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     # and /stats/overdue/ are those listed here (since 2026-12-06; before, the exact time: in the seconds after a
     # deadline passed, 3 late here beside the dashboard's 2); a case late within the minute is 即将到期 until then
     now = clock()
-    leads = Prefetch("assignments", to_attr="active_leads",
-                     queryset=A.objects.filter(state=A.State.ACTIVE, role=A.Role.LEAD).select_related("unit"))
+    # each row's units by the function the staff API names them by (handling_units), over these
+    shares = Prefetch("assignments", queryset=A.objects.select_related("unit"))
     scope = roles.region_q(roles.supervise_prefixes)
-    overdue = Message.objects.filter(scope, status__in=Status.handling(), replied_at__isnull=True, due_at__lt=now)
+    overdue = Message.objects.filter(scope, overdue_q(now))
     depth = _district_depth(roles)
     # the other sections over the whole of the supervisor's regions, each filtered by the tab below
     # pressed now, or once and the mark cleared since by a 转办, 退单 or 重办 (「转办后未再督办」, below): a unit does
@@ -943,15 +943,12 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     overdue = overdue.filter(in_district)
     overdue = _paginate(query, overdue.select_related("region", "topic").order_by("due_at", "pk"), "op")
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
-    last_leads = Prefetch("assignments", to_attr="last_leads",
-                          queryset=A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD)
-                          .select_related("unit").order_by("-assigned_at", "-pk"))
     supervised = (supervised.filter(in_district)
-                  .select_related("region", "topic").prefetch_related(last_leads)
+                  .select_related("region", "topic").prefetch_related(shares)
                   .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
     supervised = _paginate(query, supervised, "sp")
-    for m in supervised:  # the units of the latest round: both when two lead it (联合办理), not one of them
-        m.lead_units = [a for a in m.last_leads if a.round == m.last_leads[0].round]
+    for m in supervised:  # both when two lead it (联合办理); none (尚未派单) once given back, a reopened case too
+        m.lead_units = handling_units(m, A.Role.LEAD)
     _cleared_by(supervised.object_list)
     # 即将到期: the cases whose lead unit's deadline falls before the inbox's 即将到期 limit, to chase before
     # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
@@ -963,13 +960,14 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     due_soon = _paginate(query, due_soon, "dp")
     overdue.object_list, due_soon.object_list = list(overdue.object_list), list(due_soon.object_list)
     # both lists' lead units in one query
-    prefetch_related_objects([*overdue.object_list, *due_soon.object_list], leads)
+    prefetch_related_objects([*overdue.object_list, *due_soon.object_list], shares)
     for m in overdue.object_list:  # how late, as /stats/overdue/ says it (the list gave the deadline alone)
         m.overdue_days = working_days_late(m.due_at, now)
+        m.lead_units = handling_units(m, A.Role.LEAD)
     soon_until = due_soon_until(now)
     for m in due_soon.object_list:
         m.due_words = due_words(now, m.soon_due)
-        m.soon_leads = [a for a in m.active_leads if a.due_at and now <= a.due_at <= soon_until]
+        m.soon_leads = [a for a in handling_units(m, A.Role.LEAD) if a.due_at and now <= a.due_at <= soon_until]
     # a request whose unit no longer handles the case (replied, transferred, returned) cannot be decided
     extensions = (extensions.filter(_district_q(district["code"], depth, "assignment__message__region__code")
                                     if district is not None else Q())
