@@ -415,7 +415,9 @@ def extension_decided(extension, approved: bool):
     """The unit that asked for more days hears the answer: its deadline moved, or it did not."""
     a, message = extension.assignment, extension.assignment.message
     due = f"{timezone.localtime(message.due_at):%Y-%m-%d}"
-    late = message.due_at < _now()  # the days run on from the old deadline
+    # the days run on from the old deadline; late as of the decision's minute, as decide_extension's message says
+    # it (``deadlines.clock``: since 2026-12-07, the exact second before)
+    late = message.due_at < _now().replace(second=0, microsecond=0)
     if approved:
         text = f"留言「{message.title}」的延期申请已批准, 答复期限顺延至 {due}" + ("; 该件仍已超期, 请尽快答复" if late else "")
     elif late:

@@ -100,7 +100,7 @@ def message_queryset(scope: Scope, measure: str = "received", *, public: bool = 
     (see ``message_page``). ``sign_late``: a row per late sign-for, with ``sign_unit``, ``sign_unit_key``,
     ``sign_due`` and ``sign_signed`` (the unit it was sent to, its 签收期限 and when it was signed). ``missed``: a row
     per miss, with ``miss_unit_key`` and ``miss_open`` (``_missed_queryset``)."""
-    now = clock(now)  # the minute the figures count as of (``figures.clock``)
+    now = clock(now)  # the minute the figures count as of (``deadlines.clock``)
     if measure in SIGN_MEASURES:
         return _sign_late_queryset(scope, public=public, now=now, status=status, query=query)
     if measure in MISS_MEASURES:

@@ -55,7 +55,7 @@ def office_messages(qs, office, shown: str, q: str = "", now=None):
     (a key of _filters) and match the keyword ``q`` (search.filter_messages, as the public
     list searches; nothing to search in it: all), newest first, and each tab's count of the
     matches: (queryset, counts). The page and the API's inbox (box=leader) list these."""
-    filters = _filters(clock(now))  # the page's minute, also for the API's box=leader
+    filters = _filters(clock(now))  # late as every page counts it (``deadlines.clock``), also for the API's box=leader
     base = search.filter_messages(qs.filter(addressee=office), q[:MAX_QUERY_LENGTH])
     counts = base.aggregate(**{key: Count("pk", filter=cond) for key, (_, cond) in filters.items()})
     return base.filter(filters[shown][1]).order_by("-submitted_at", "-pk"), counts

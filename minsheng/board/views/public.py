@@ -118,7 +118,7 @@ def public_figures(addressee=None, **scope) -> dict:
     """The headline figures exactly as /stats/ defines and counts them (from the
     statistics rollups, or the messages' facts for a leader's office; never a scan of the
     messages), with the reply, on-time and on-time sign-for rates in % (及时签收率 since 2026-12-06, with its
-    counts, from which ``stats_tags.sign_counts`` shows 签收超期, its late ones) and the mean working days to the
+    counts, from which ``stats_tags.rate_note`` shows 签收超期, its late ones) and the mean working days to the
     first reply (how fast; shown with one decimal by the ``days`` filter, as on /stats/: since 2026-12-06 the same
     figure, it read 6.2 here and 6.15 there)."""
     from minsheng.stats.figures import addressee_figures, compute
@@ -130,7 +130,7 @@ def public_figures(addressee=None, **scope) -> dict:
             # 误期未答复, the misses in 按时率's base: its list one click away (since 2026-12-06, stats misses)
             "missed": figures["missed"],
             "sign_due": figures["sign_due"], "signed_on_time": figures["signed_on_time"],
-            "sign_on_time_rate": percent(figures["sign_on_time_rate"]),  # 签收超期 by ``stats_tags.sign_counts``
+            "sign_on_time_rate": percent(figures["sign_on_time_rate"]),  # 签收超期 by ``stats_tags.rate_note``
             "mean_days": figures["mean_days_to_reply"]}  # shown by the days filter, as /stats/ shows it
 
 

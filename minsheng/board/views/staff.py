@@ -51,7 +51,6 @@ from minsheng.insight import hotspots_service
 from minsheng.insight.classify import confidence_text
 from minsheng.insight.suggest import SUGGEST_RELATED, prefilled, proposed_units
 from minsheng.stats.facts import working_days_late
-from minsheng.text_cut import cut
 
 from .. import actions, batch_dispatch, bulk, moderation, notify, search
 from .. import staff_forms as forms
@@ -885,17 +884,24 @@ def _district(code: str, name: str, region_level: int | None, depth: int | None,
             "list_url": f"{reverse('stats:overdue')}?{query}"}
 
 
+class NoSuchDistrict(Http404):
+    """A ?district= the 督办 page offers no tab of (``_chosen_district``): answered 404 with the way back."""
+
+
 def _chosen_district(code: str, roles: Roles, depth: int | None) -> dict:
     """The district ``?district=`` names when none of its cases is late (its tab is missing): 404 for
     a code that is no region or no district of this page (a township under a county's tab), 403 for
-    one outside the supervisor's regions."""
+    one outside the supervisor's regions. A code of anything but ASCII digits (at most 12, a region code's
+    length) is neither looked up (a NUL byte made PostgreSQL fail) nor repeated (since 2026-12-07)."""
+    if not (code.isascii() and code.isdigit() and len(code) <= 12):
+        raise NoSuchDistrict("区划代码应为数字")
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise Http404(f"没有这个区县: {cut(code, 20)}")
+        raise NoSuchDistrict(f"没有这个区划: {code}")  # 区划: an admin's tabs are cities
     if not roles.admin and not any(code.startswith(p) for p in roles.supervise_prefixes):
         raise PermissionDenied(f"{region.name}不在您督办的区划内")
     if _district_code(code, depth) != code:
-        raise Http404(f"{region.name}不是督办页可选的区划")
+        raise NoSuchDistrict(f"{region.name}不是督办页可选的区划")
     return _district(code, region.name, region.level, depth, 0)
 
 
@@ -910,7 +916,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     """``query``: the list's own query string (page of each section, district) when an action
     posted from it is refused and the list is shown again at another address."""
     query = request.GET if query is None else query
-    # as of the minute the figures count (``stats.figures.clock``), every section: the late cases of the dashboard
+    # as of the minute the figures count (``deadlines.clock``), every section: the late cases of the dashboard
     # and /stats/overdue/ are those listed here (since 2026-12-06; before, the exact time: in the seconds after a
     # deadline passed, 3 late here beside the dashboard's 2); a case late within the minute is 即将到期 until then
     now = clock()
@@ -998,7 +1004,12 @@ def _refused_on_supervision(request, roles: Roles, error: str, status: int, *, o
         parts.path == reverse("board:supervision") or (or_without_next and not parts.path))
     if not roles.is_supervisor or not from_list:
         return None
-    context = _supervision_context(request, roles, QueryDict(parts.query))
+    query = QueryDict(parts.query, mutable=True)
+    try:
+        context = _supervision_context(request, roles, query)
+    except NoSuchDistrict:  # a district no tab names in the list's address: the whole list, with the error
+        query.pop("district")
+        context = _supervision_context(request, roles, query)
     context.update(error=error, **extra)
     return render(request, "board/staff/supervision.html", context, status=status)
 
@@ -1011,7 +1022,7 @@ def supervision(request):
         raise PermissionDenied("您不是督办员")
     try:
         context = _supervision_context(request, roles)
-    except Http404 as exc:  # a ?district= no tab names (``_chosen_district``): why, and the way back to 督办
+    except NoSuchDistrict as exc:  # a ?district= no tab names (``_chosen_district``): why, and the way back
         back = (reverse("board:supervision"), "返回督办")
         return render(request, "404.html", {"reason": str(exc), "back": back}, status=404)
     return render(request, "board/staff/supervision.html", context)

@@ -9,12 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from minsheng.accounts.models import Membership, User
 from minsheng.directory.models import Unit
 
+from ..deadlines import clock
 from ..models import Assignment
 from ..workflow import Status
 from .staff import DUE_SOON_WORKING_DAYS, _inbox_tabs, _staff_roles, id_param
@@ -58,7 +58,7 @@ def _units_asked(request, roles) -> list[int]:
 def unit_work(request):
     roles = _staff_roles(request)
     unit_ids = _units_asked(request, roles)
-    now = timezone.now()
+    now = clock()  # late as every page counts it (``deadlines.clock``)
     tabs = _inbox_tabs(now)
     open_cases = A.objects.filter(unit_id__in=unit_ids, state=A.State.ACTIVE, message__status__in=Status.handling())
     counted = (open_cases.order_by().values("unit_id", "handler_id")

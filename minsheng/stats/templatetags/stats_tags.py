@@ -108,17 +108,37 @@ def on_time_counts(figures, filters, row_filters=None, misses=True):
 
 
 @register.simple_tag
-def sign_counts(figures, filters, row_filters=None, muted=True):
+def sign_counts(figures, filters, row_filters=None):
     """What a row's 及时签收率 is made of, after the rate: 「(及时签收/应签收 件, 超期 N 件)」, N (签收超期) linked to
-    its list (``count_link``); "" where nothing was due for signing. ``muted`` False inside a board's tile, whose
-    name is already set apart. One tag since 2026-12-07: the dashboard's 谁在拖延 (muted) and the boards' tile wrote
-    it by hand."""
-    due = figures.get("sign_due")
-    if not due:
+    its list (``count_link``); "" where nothing was due for signing. The dashboard's 谁在拖延; a tile's name:
+    ``rate_note``."""
+    if not figures.get("sign_due"):
         return ""
-    counts = format_html("({}/{} 件, 超期 {} 件)", figures.get("signed_on_time") or 0, due,
-                         count_link(sign_late(figures), filters, "sign_late", row_filters))
-    return format_html(' <span class="muted">{}</span>', counts) if muted else format_html(" {}", counts)
+    return format_html(' <span class="muted">{}</span>', rate_note(figures, "sign", filters, row_filters, late=True))
+
+
+# a tile's rate over nothing (its denominator 0): why, in its name
+NOTHING_TO_COUNT = {"on_time": "暂无答复", "sign": "暂无应签收", "satisfaction": "暂无评价", "reopened": "暂无答复"}
+
+
+@register.simple_tag
+def rate_note(figures, rate, filters=None, row_filters=None, late=False):
+    """What a tile's rate (``rate``: on_time, sign, satisfaction, reopened) is made of, in its name: 「(3 件按时,
+    误期 1 件)」 (``missed_count``), 「(4/5 件)」 (``late``: 「, 超期 N 件」 linked, ``count_link``), 「(2/3 参评)」,
+    「(1 件)」 — or why there is no rate where nothing counts: 「(暂无答复)」, 「(暂无应签收)」, 「(暂无评价)」, not
+    「(0/0 参评)」. One tag for /stats/'s tiles and the boards' (home, region pages, a leader's office), since
+    2026-12-07: before, the boards still said 「— 按时率 (0 件按时)」."""
+    get = figures.get
+    if rate == "on_time" and on_time_base(figures):
+        return format_html("({} 件按时{})", get("on_time") or 0, missed_count(figures, filters, row_filters))
+    if rate == "sign" and get("sign_due"):
+        more = format_html(", 超期 {} 件", count_link(sign_late(figures), filters, "sign_late", row_filters))
+        return format_html("({}/{} 件{})", get("signed_on_time") or 0, get("sign_due"), more if late else "")
+    if rate == "satisfaction" and get("evaluated"):
+        return format_html("({}/{} 参评)", get("satisfied") or 0, get("evaluated"))
+    if rate == "reopened" and get("replied"):
+        return format_html("({} 件)", get("reopened") or 0)
+    return format_html("({})", NOTHING_TO_COUNT[rate])
 
 
 def _list_path() -> str:

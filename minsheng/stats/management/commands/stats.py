@@ -29,7 +29,7 @@ def add_own_and_unit(parser) -> None:
                         help="with --region: only the messages filed at the region's own level (the row 「…本级」)")
     parser.add_argument("--unit", metavar="ID",
                         help="unit id (as /stats/units/ links it): the cases it answered, or handles now "
-                             "(待答复, 超期)")
+                             "(待答复, 超期); 0: 尚未派单, the cases no unit holds (never dispatched, or given back)")
 
 
 class Command(BaseCommand):
