@@ -5,11 +5,9 @@ case reached its current lead unit(s): a 转办, 退单 or 重办 clears it, the
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.apps import apps as global_apps
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -117,6 +115,22 @@ def test_a_transfer_clears_the_mark_for_the_new_unit_and_keeps_the_history(perso
     assert "未再督办" not in listed
 
 
+BEFORE = [("board", "0039_reply_scores_rebuilt_where_praise_sneered")]
+
+
+def migrated(target=None):
+    """board 0040 run on the database as it is, through the migration's own state: migrated back to 0039 (or to
+    ``target``), the historical models of that state returned."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    target = target or executor.loader.graph.leaf_nodes()
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_back_fills_the_counts_from_the_events_and_reverses(personas, directory):
     kept = pressed_twice(personas, directory, "督办后未转办的留言")
     moved = pressed_twice(personas, directory, "督办后转办的留言")
@@ -129,31 +143,30 @@ def test_the_migration_back_fills_the_counts_from_the_events_and_reverses(person
     transferred(personas, directory, joint, to="transport")  # 住建局 leaves; 生态环境局 still leads
     legacy = dispatch(personas, directory, "旧数据中已督办的留言")  # marked before the events: no 督办 event
     pressed = [kept, moved, again, joint]
-    # as the old code left them: the mark never reset, the count and time unknown
-    Message.objects.filter(pk__in=[m.pk for m in pressed]).update(
-        supervised=True,
-        supervision_note="第二次督办: 仍未答复, 请今日内答复",
-        supervised_count=0,
-        last_supervised_at=None,
-        ever_supervised=False,
-    )
-    Message.objects.filter(pk=legacy.pk).update(supervised=True, supervision_note="旧督办意见")
-    migration = importlib.import_module("minsheng.board.migrations.0040_supervision_history")
-    migration.back_fill(global_apps, None)
-    got = {
-        m.pk: (m.supervised, m.supervised_count, m.last_supervised_at, m.supervision_note, m.ever_supervised)
-        for m in Message.objects.filter(pk__in=[m.pk for m in [*pressed, legacy]])
-    }
-    assert got[kept.pk] == (True, 2, SECOND, "第二次督办: 仍未答复, 请今日内答复", True)
-    assert got[moved.pk] == (False, 0, None, "", True)
-    assert got[again.pk][:2] == (True, 1) and got[again.pk][3:] == ("生态环境局请尽快办理", True)
-    assert got[joint.pk] == (True, 2, SECOND, "第二次督办: 仍未答复, 请今日内答复", True)
-    assert got[legacy.pk] == (True, 0, None, "旧督办意见", True)  # kept, uncounted
-    migration.restore_old_marks(global_apps, None)
-    assert set(
-        Message.objects.filter(pk__in=[kept.pk, moved.pk]).values_list("supervised", "supervision_note")
-    ) == {(True, "第二次督办: 仍未答复, 请今日内答复")}
-    assert Message.objects.get(pk=again.pk).supervision_note == "生态环境局请尽快办理"
+    try:
+        old = migrated(BEFORE).get_model("board", "Message")
+        # as the old code left them: the mark never reset (no count, no time, no 曾督办 at 0039)
+        old.objects.filter(pk__in=[m.pk for m in pressed]).update(
+            supervised=True, supervision_note="第二次督办: 仍未答复, 请今日内答复"
+        )
+        old.objects.filter(pk=legacy.pk).update(supervised=True, supervision_note="旧督办意见")
+        migrated()
+        got = {
+            m.pk: (m.supervised, m.supervised_count, m.last_supervised_at, m.supervision_note, m.ever_supervised)
+            for m in Message.objects.filter(pk__in=[m.pk for m in [*pressed, legacy]])
+        }
+        assert got[kept.pk] == (True, 2, SECOND, "第二次督办: 仍未答复, 请今日内答复", True)
+        assert got[moved.pk] == (False, 0, None, "", True)
+        assert got[again.pk][:2] == (True, 1) and got[again.pk][3:] == ("生态环境局请尽快办理", True)
+        assert got[joint.pk] == (True, 2, SECOND, "第二次督办: 仍未答复, 请今日内答复", True)
+        assert got[legacy.pk] == (True, 0, None, "旧督办意见", True)  # kept, uncounted
+        old = migrated(BEFORE).get_model("board", "Message")
+        assert set(
+            old.objects.filter(pk__in=[kept.pk, moved.pk]).values_list("supervised", "supervision_note")
+        ) == {(True, "第二次督办: 仍未答复, 请今日内答复")}
+        assert old.objects.get(pk=again.pk).supervision_note == "生态环境局请尽快办理"
+    finally:
+        migrated()
 
 
 def staff_case(personas, m) -> dict:

@@ -352,7 +352,8 @@ def not_pressed(message: Message, kept_lead: bool = False) -> dict:
 def clearing_moves(event_model=Event, assignment_model=Assignment):
     """The events of LEAD_CHANGES that cleared 已督办, as ``not_pressed`` decides it when they are made: each but a
     转办 made while another lead unit's share was open (assigned before it, not closed by then). Read by the case
-    page's 督办记录 and migration board 0040 (which passes its historical models)."""
+    page's 督办记录 and the 督办 page (migration board 0040 keeps its own copy of this rule, on its historical
+    models)."""
     other_lead = assignment_model.objects.filter(
         Q(closed_at__isnull=True) | Q(closed_at__gt=OuterRef("at")), message_id=OuterRef("message_id"),
         role=Assignment.Role.LEAD, assigned_at__lt=OuterRef("at"))

@@ -1,7 +1,8 @@
 """督办 keeps its history (2026-12-07): how many 督办 since the case reached its current lead unit(s) and when the
 latest, back-filled from the 督办 events; the mark (``supervised``, ``supervision_note``) follows the same rule, cleared
-where a 派单, 转办, 退单 or 重办 came after the last 督办 (``actions.clearing_moves``: not a 转办 of one of two lead
-units); ``ever_supervised`` (the public 督办) set where a 督办 event is, or the old mark. A mark with no event (from
+where a 派单, 转办, 退单 or 重办 came after the last 督办 (the rule of ``actions.clearing_moves`` as it stood on
+2026-12-07, copied here with literal kinds so a later edit of the app cannot change what this migration does: not a
+转办 of one of two lead units); ``ever_supervised`` (the public 督办) set where a 督办 event is, or the old mark. A mark with no event (from
 before the events) is kept, uncounted. One UPDATE for all (review: one per case took 21 s on PostgreSQL with 30,000
 supervised cases, the table locked). Reversed, the mark is as the old code left it: set on every case ever
 supervised, with the latest 督办's note."""
@@ -11,7 +12,20 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
-from minsheng.board.actions import clearing_moves
+# Event kinds that change a case's lead unit(s), as ``actions.LEAD_CHANGES`` named them on 2026-12-07
+LEAD_CHANGES = ("dispatched", "transferred", "returned", "reopened")
+
+
+def _clearing_moves(Event, Assignment):
+    """The events of LEAD_CHANGES that cleared 已督办: each but a 转办 made while another lead unit's share was open
+    (assigned before it, not closed by then). A copy of ``actions.clearing_moves`` on the historical models."""
+    other_lead = Assignment.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gt=OuterRef("at")),
+        message_id=OuterRef("message_id"),
+        role="lead",
+        assigned_at__lt=OuterRef("at"),
+    )
+    return Event.objects.filter(kind__in=LEAD_CHANGES).exclude(Q(kind="transferred") & Exists(other_lead))
 
 
 def _pressed(apps, standing: bool):
@@ -20,7 +34,7 @@ def _pressed(apps, standing: bool):
     Event, Assignment = apps.get_model("board", "Event"), apps.get_model("board", "Assignment")
     pressed = Event.objects.filter(kind="supervised", message_id=OuterRef("pk"))
     if standing:
-        later = clearing_moves(Event, Assignment).filter(
+        later = _clearing_moves(Event, Assignment).filter(
             message_id=OuterRef("message_id"), at__gt=OuterRef("at")
         )
         pressed = pressed.exclude(Exists(later))
