@@ -326,3 +326,24 @@ def test_an_item_is_late_as_of_the_minute_its_filter_read(late, as_persona, monk
     items = listed(as_persona("supervisor"), box="supervise", overdue="false")
     item = next(i for i in items if i["public_id"] == just.public_id)
     assert item["is_overdue"] is False and item["overdue"] is False
+
+
+def test_an_assisting_unit_transferred_the_lead_is_not_named_its_own_helper_once_answered(
+    personas, directory, as_persona
+):
+    """住建局 leads with 生态环境局 assisting, then transfers it to 生态环境局, which answers: the case names
+    生态环境局 主办, not 协办 too (the 转办 closed its assist share 办结, the round that answered holds it)."""
+    from minsheng.board.models import Message
+
+    from .test_staff_qa import dispatch
+
+    m = dispatch(personas, directory, "七里河区小区电梯停运", assists=[directory["ecology"]])
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    actions.do_transfer(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"],
+                        directory["ecology"], "不属本单位职责")
+    actions.do_sign(personas["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"])
+    actions.do_reply(personas["other_officer"], Message.objects.get(pk=m.pk), directory["ecology"],
+                     "已协调物业于本周内修复电梯, 请您留意小区公告。")
+    case = as_persona("supervisor").get(f"/api/v1/staff/cases/{m.public_id}/").json()
+    assert [u["name"] for u in case["lead_units"]] == ["兰州市生态环境局"]
+    assert case["assist_units"] == []

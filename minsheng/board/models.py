@@ -196,7 +196,7 @@ def overdue(message, now=None) -> bool:
 def handling_units(message, role: str) -> list[Assignment]:
     """The shares of the units handling ``message`` in ``role`` (主办 ``lead``, 协办 ``assist``), first assigned first:
     those holding it now (both when two lead it, 联合办理); once answered (已答复, 已评价, 已办结), those of the round
-    that answered it; none for a case no unit holds — not dispatched yet, or given back (退单) and not dispatched
+    that answered it, less the assist shares of a unit named among its leads; none for a case no unit holds — not dispatched yet, or given back (退单) and not dispatched
     again, a reopened one too: 「尚未派单」. The 督办 page's rows and the staff API's ``lead_units``/``assist_units``
     (since 2026-12-07, review: they decided apart — a reopened case given back named the first round's unit on the
     page, none in the API; one rated 已评价 the unit that answered on the page, none in the API). Over
@@ -207,7 +207,10 @@ def handling_units(message, role: str) -> list[Assignment]:
         done = [a for a in shares if a.state == Assignment.State.DONE]
         last = max((a.round for a in done), default=None)
         held = [a for a in done if a.round == last]
-    return sorted((a for a in held if a.role == role), key=lambda a: (a.assigned_at, a.pk))
+    leads = {a.unit_id for a in held if a.role == "lead"}
+    # an assisting unit transferred the lead (its assist share closed 办结 by the 转办) is not its own helper
+    named = [a for a in held if a.role == role and (role == "lead" or a.unit_id not in leads)]
+    return sorted(named, key=lambda a: (a.assigned_at, a.pk))
 
 
 class Assignment(models.Model):
