@@ -343,3 +343,24 @@ def test_the_leader_box_counts_late_as_of_the_minute_the_page_does(personas, dir
     monkeypatch.setattr(timezone, "now", lambda: at + dt.timedelta(minutes=1))
     assert "写给市长刚到期" in text(c.get("/staff/leader-board/", {"show": "overdue"}))
     assert _ids(c.get("/api/v1/staff/inbox/", {"box": "leader", "show": "overdue"})) == [just.public_id]
+
+
+def test_the_office_page_names_the_units_handling_each_case_as_its_api_does(personas, directory, office, login):
+    """The page named one unit (its newest lead share) and 「—」, the API's box=leader every unit handling it:
+    a case led by two units (联合办理) names both on each, one not dispatched 「尚未派单」."""
+    from .test_staff_pages import jointly_led
+
+    p, d = personas, directory
+    pending = submit(p["citizen"], d, title="写给市长还没派单的留言", addressee=d["mayor"])
+    joint = dispatched(p, d, submit(p["citizen"], d, title="写给市长两个单位主办的留言", addressee=d["mayor"]))
+    jointly_led(joint, d["ecology"], joint.due_at)
+    c = login(office)
+    page = text(c.get("/staff/leader-board/"))
+    row = page[page.index(joint.title):]
+    row = row[: row.index("</tr>")]
+    assert '<td data-label="主办单位">住建局、生态环境局</td>' in row
+    row = page[page.index(pending.title):]
+    assert '<td data-label="主办单位"><span class="muted">尚未派单</span></td>' in row[: row.index("</tr>")]
+    items = {i["title"]: i for i in c.get("/api/v1/staff/inbox/", {"box": "leader"}).json()["results"]}
+    assert [u["name"] for u in items[joint.title]["lead_units"]] == ["兰州市住房和城乡建设局", "兰州市生态环境局"]
+    assert items[pending.title]["lead_units"] == []

@@ -21,7 +21,7 @@ from minsheng.directory.models import Addressee
 from .. import search
 from ..deadlines import clock
 from ..forms import MAX_QUERY_LENGTH
-from ..models import Assignment, Message, overdue, overdue_q
+from ..models import Assignment, Message, handling_units, overdue, overdue_q
 from ..workflow import Status
 from .public import public_figures, searched
 from .staff import _paginate, _staff_roles, due_words, id_param
@@ -91,14 +91,13 @@ def leader_office(request):
     keyword = searched(request)
     q = keyword["q"]
     listed, counts = office_messages(Message.objects.all(), office, shown, q, now)
-    # the unit handling it now, or the one that answered it (its last lead assignment, 办结 once answered)
-    leads = (A.objects.filter(state__in=[A.State.ACTIVE, A.State.DONE], role=A.Role.LEAD).select_related("unit")
-             .order_by("-assigned_at", "-pk"))
-    qs = listed.select_related("region", "topic", "fact").prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
+    # the units handling it now, or those that answered it (``handling_units``, as the API's box=leader names them)
+    qs = listed.select_related("region", "topic", "fact").prefetch_related(
+        Prefetch("assignments", queryset=A.objects.select_related("unit")))
     page = _paginate(request, qs, count=counts[shown])
     page.object_list = list(page.object_list)
     for m in page.object_list:
-        m.lead = m.leads[0].unit if m.leads else None
+        m.lead_units = handling_units(m, A.Role.LEAD)  # none: 尚未派单
         m.awaited = m.status in Status.handling() and m.due_at is not None  # a reply awaited by a deadline
         m.late = overdue(m, now)  # the 已超期 tab's rule (overdue_q)
         m.due_words = due_words(now, m.due_at) if m.awaited else ""
