@@ -90,7 +90,7 @@ def test_the_export_says_who_handles_signed_assisting_and_supervised_cases(perso
             for r in csv_rows(client.get(reverse("board:inbox_export", args=["csv"])))[1:]}
     assert set(rows) == {signed.title}  # 待办(主办): the lead cases
     row = rows[signed.title]
-    assert row["承办人"] == "住建局张科长" and row["签收时间"] and row["督办"] == "是"
+    assert row["承办人"] == "住建局张科长" and row["签收时间"] and row["督办"] == "已督办"
     assert "已签收" in row["状态"]
     assist = csv_rows(client.get(reverse("board:inbox_export", args=["csv"]), {"tab": "assist"}))[1:]
     assert [(r[1], r[HEADER.index("本单位角色")]) for r in assist] == [(assisted.title, "协办")]

@@ -378,7 +378,7 @@ def test_supervision_lists_a_jointly_led_case_once_naming_both_units(personas, d
 
 
 def test_supervision_overdue_and_supervised_name_each_lead_unit(personas, directory, login):
-    """超期未答复 ran two lead units' names together (「…建设局兰州市生态环境局」), and 督办中的留言
+    """超期未答复 ran two lead units' names together (「…建设局兰州市生态环境局」), and 督办过的留言
     named one of them alone."""
     late = dt.datetime(2025, 3, 3, 9, 0, tzinfo=SH)
     m = due_at(personas, directory, 1, "两个单位主办的超期留言", late)

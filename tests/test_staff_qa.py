@@ -154,7 +154,7 @@ def test_a_district_with_nothing_late_is_shown_empty_not_all_districts(personas,
 
 
 def test_every_supervision_section_follows_the_district_tab(personas, directory, login):
-    """Under 「城关区」 only 超期未答复 was the district's: 即将到期, 督办中的留言 and the extension requests
+    """Under 「城关区」 only 超期未答复 was the district's: 即将到期, 督办过的留言 and the extension requests
     still listed the whole city's cases (七里河区's among them) beneath the tab (supervisor walk, 2026-12-06)."""
     from django.utils import timezone
 
@@ -180,12 +180,12 @@ def test_every_supervision_section_follows_the_district_tab(personas, directory,
     assert row_titles(sections["due-soon"]) == ["城关区即将到期"]
     assert "即将到期 · 城关区 (1)" in sections["due-soon"]
     assert row_titles(sections["supervised"]) == ["城关区超期"]
-    assert "督办中的留言 · 城关区 (1)" in sections["supervised"]
+    assert "督办过的留言 · 城关区 (1)" in sections["supervised"]
     # the tabs stand above every section; 全部区划 lists the whole city, as before
     assert page.index('class="tabs districts"') < page.index('id="extensions"')
     assert "下面各栏都只列所选区划的留言; 区划旁的数字是该区划超期未答复的件数。" in page
     whole = text(client.get(reverse("board:supervision")))
-    assert "即将到期 (2)" in whole and "督办中的留言 (2)" in whole and "待审批的延期申请 (2)" in whole
+    assert "即将到期 (2)" in whole and "督办过的留言 (2)" in whole and "待审批的延期申请 (2)" in whole
 
 
 def test_a_district_with_nothing_late_but_work_in_other_sections_has_its_tab(personas, directory, login):

@@ -81,7 +81,7 @@ def test_the_exports_and_the_api_say_how_many_times_and_when_last(personas, dire
     row = dict(zip(HEADER, rows[1], strict=True))
     assert (row["标题"], row["督办"], row["督办次数"], row["最近督办时间"]) == (
         m.title,
-        "是",
+        "已督办",
         "2",
         "2026-12-05 14:30",
     )
@@ -256,10 +256,10 @@ def test_a_mark_from_before_the_counts_and_one_of_another_year(personas, directo
     client = login(personas["officer"])
     rows = csv_rows(client.get(reverse("board:inbox_export", args=["csv"]), {"tab": "supervised"}))
     got = {r[1]: dict(zip(HEADER, r, strict=True)) for r in rows[1:]}
-    # what nobody counted is not said to be none: the 督办 column says 是, its count and time are left empty
-    assert [got[legacy.title][c] for c in ("督办", "督办次数", "最近督办时间")] == ["是", "", ""]
+    # what nobody counted is not said to be none: the 督办 column says 已督办, its count and time are left empty
+    assert [got[legacy.title][c] for c in ("督办", "督办次数", "最近督办时间")] == ["已督办", "", ""]
     assert [got[old.title][c] for c in ("督办", "督办次数", "最近督办时间")] == [
-        "是",
+        "已督办",
         "1",
         "2025-12-05 14:30",
     ]
@@ -267,3 +267,43 @@ def test_a_mark_from_before_the_counts_and_one_of_another_year(personas, directo
         login(personas["supervisor"]).get(reverse("board:supervision")).content.decode(), "supervised"
     )
     assert "已督办 1 次 (最近 2025-12-05 14:30)" in listed
+
+
+def test_a_case_pressed_then_transferred_is_said_so_alike_on_every_list_and_export(
+    personas, directory, login, django_capture_on_commit_callbacks
+):
+    """/stats/overdue/ and its export said 「未督办」 of a case 督办ed then transferred, the 督办 page
+    「转办后未再督办」; the inbox export said 「是」 where the overdue export said 「已督办」 (review, 2026-12-07)."""
+    with django_capture_on_commit_callbacks(execute=True):  # the statistics rows /stats/overdue/ reads
+        m = pressed_twice(personas, directory)
+        transferred(personas, directory, m)
+        never = dispatch(personas, directory, "从未督办的超期留言", at=LONG_AGO)
+    client = login(personas["supervisor"])
+    overdue = client.get(reverse("stats:overdue"), {"region": "620100"}).content.decode()
+    row = overdue[overdue.index(m.title) :]
+    assert "转办后未再督办" in row[: row.index("</tr>")]
+    row = overdue[overdue.index(never.title) :]
+    assert "未督办" in row[: row.index("</tr>")] and "未再督办" not in row[: row.index("</tr>")]
+    rows = _csv(
+        client.get(reverse("stats:export_messages", args=["csv"]), {"measure": "overdue", "region": "620100"})
+    )
+    cells = {r[0]: dict(zip(rows[0], r, strict=True))["督办"] for r in rows[1:]}
+    assert (cells[m.public_id], cells[never.public_id]) == ("转办后未再督办", "未督办")
+    page = client.get(reverse("board:supervision")).content.decode()
+    assert "督办过的留言" in page and "督办中的留言" not in page
+    rows = csv_rows(login(personas["other_officer"]).get(reverse("board:inbox_export", args=["csv"])))
+    got = {r[1]: dict(zip(HEADER, r, strict=True)) for r in rows[1:]}
+    assert got[m.title]["督办"] == "转办后未再督办"
+
+
+def test_the_list_names_what_cleared_the_mark_first_after_the_latest_supervision(personas, directory, login):
+    """督办 → 退单 → 派单: the 督办 page said 「派单后未再督办」, the case page 「退单前」."""
+    m = pressed_twice(personas, directory)
+    actions.do_sign(personas["officer"], m, directory["housing"])
+    actions.do_return(personas["officer"], Message.objects.get(pk=m.pk), directory["housing"], "不属本单位职责")
+    actions.do_dispatch(personas["dispatcher"], Message.objects.get(pk=m.pk), directory["ecology"])
+    client = login(personas["supervisor"])
+    listed = section(client.get(reverse("board:supervision")).content.decode(), "supervised")
+    assert "退单后未再督办" in listed and "派单后未再督办" not in listed
+    record = section(client.get(reverse("board:case", args=[m.public_id])).content.decode(), "supervisions")
+    assert "退单前" in record

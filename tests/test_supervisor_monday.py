@@ -170,7 +170,7 @@ def test_the_dashboards_unit_export_lists_the_latest_units_first(
 def test_the_supervision_pages_supervised_list_names_a_case_given_back_as_not_dispatched(
     login, personas, late
 ):
-    """督办中的留言 named a supervised case its unit gave back (退单) 「待派单」, beside its status 待派单; the other
+    """督办过的留言 named a supervised case its unit gave back (退单) 「待派单」, beside its status 待派单; the other
     lists say 「尚未派单」 of the unit."""
     actions.do_supervise(personas["supervisor"], late[1], "请尽快重新派单")
     sup = login(personas["supervisor"])

@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -359,6 +359,16 @@ def clearing_moves(event_model=Event, assignment_model=Assignment):
         role=Assignment.Role.LEAD, assigned_at__lt=OuterRef("at"))
     return event_model.objects.filter(kind__in=LEAD_CHANGES).exclude(
         Q(kind=Event.Kind.TRANSFERRED) & Exists(other_lead))
+
+
+def cleared_by(outer: str = "pk"):
+    """The kind of the move that cleared the mark of the case ``OuterRef(outer)`` (a message's ``pk``, an
+    assignment's ``message_id``): the first of ``clearing_moves`` after its latest 督办, as the case page's 督办记录
+    names it (「退单前」); None when none came after it. For ``Message.supervision_label``'s 「退单后未再督办」."""
+    latest = (Event.objects.filter(kind=Event.Kind.SUPERVISED, message_id=OuterRef("message_id"))
+              .order_by("-at", "-pk").values("at")[:1])
+    return Subquery(clearing_moves().filter(message_id=OuterRef(outer), at__gt=Subquery(latest))
+                    .order_by("at", "pk").values("kind")[:1])
 
 
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:

@@ -101,7 +101,7 @@ class Message(models.Model):
             # the supervisors' 督办 list: a few hundred supervised cases among all (a scan at 60,000
             # messages took 350 ms on SQLite)
             models.Index(fields=["due_at"], condition=models.Q(supervised=True), name="board_message_supervised"),
-            # and its 督办中的留言, which keeps a case pressed before a 转办 or 退单 (2026-12-07)
+            # and its 督办过的留言, which keeps a case pressed before a 转办 or 退单 (2026-12-07)
             models.Index(fields=["due_at"], condition=models.Q(ever_supervised=True), name="board_message_ever_supervised"),
             # the newest messages with what a walk through them tests (the dispatcher's near-duplicate
             # candidates of an area, newest first: insight.lookup._dup_states; /stats/list/): read
@@ -160,6 +160,22 @@ class Message(models.Model):
         at = timezone.localtime(at)
         return f"已督办 {count} 次 (最近 {at:%m-%d %H:%M})" if at.year == timezone.localdate().year else (
             f"已督办 {count} 次 (最近 {at:%Y-%m-%d %H:%M})")
+
+    @staticmethod
+    def supervision_label(supervised: bool, ever_supervised: bool, cleared_kind: str | None = None) -> str:
+        """The 督办 column's words, alike on /stats/overdue/, the 督办 page and the exports: 「已督办」 while pressed,
+        「转办后未再督办」 (the move that cleared it, ``actions.cleared_by``) or 「未再督办」 once pressed and no
+        longer, 「未督办」 never (2026-12-07)."""
+        if supervised:
+            return "已督办"
+        if ever_supervised:
+            return f"{Event.Kind(cleared_kind).label}后未再督办" if cleared_kind else "未再督办"
+        return "未督办"
+
+    @property
+    def supervision_state(self) -> str:
+        """``supervision_label`` of this case; ``cleared_kind`` annotated (``actions.cleared_by``) or not known."""
+        return self.supervision_label(self.supervised, self.ever_supervised, getattr(self, "cleared_kind", None))
 
     @staticmethod
     def supervision_cells(supervised: bool, count: int, last_at) -> tuple:

@@ -17,13 +17,14 @@ from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, Value, prefetch_related_objects
+from django.db.models import BooleanField, CharField, Exists, F, OuterRef, Q, Value, prefetch_related_objects
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from minsheng.accounts.models import CLOSED_NAME
+from minsheng.board.actions import cleared_by
 from minsheng.board.models import Event, Message, MessageKind
 from minsheng.board.moderation import mask, real_name
 from minsheng.board.views.public import page_of
@@ -299,7 +300,6 @@ LATE_WORDS_COLUMN = "超期"
 # and after them (since 2026-12-06) whether a supervisor pressed the case, as the list's column 督办 says it:
 # before, a supervisor sending the file to the units could not tell which cases had been pressed already
 SUPERVISED_COLUMN = "督办"
-SUPERVISED_WORDS = {True: "已督办", False: "未督办"}
 # and (since 2026-12-07) how many times since the case reached its current lead unit(s), and when last: a second
 # 督办 had replaced the first, and no list said when it was made (actions.LEAD_CHANGES)
 SUPERVISED_MORE_COLUMNS = ["督办次数", "最近督办时间"]
@@ -368,6 +368,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     kinds = dict(MessageKind.choices)
 
     zone = timezone.get_current_timezone()
+    # what cleared a mark pressed once (「转办后未再督办」), read for the overdue lists alone: a subquery per row
+    qs = qs.annotate(cleared_kind=cleared_by() if late_at is not None else Value(None, output_field=CharField()))
 
     def fmt(moment):
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -377,7 +379,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     # city's export; the title is masked as Message.public_title does
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
-              "hidden_name", "author__closed_at", "supervised", "supervised_count", "last_supervised_at",
+              "hidden_name", "author__closed_at", "supervised", "supervised_count", "last_supervised_at", "ever_supervised",
+              "cleared_kind",
               "sign_unit_key" if signs else "miss_unit_key" if misses else "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
@@ -386,7 +389,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     if misses:
         fields += ["miss_open"]
     for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
-         author_name, hidden_name, closed_at, supervised, supervised_count, last_supervised_at, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
+         author_name, hidden_name, closed_at, supervised, supervised_count, last_supervised_at, ever_supervised,
+         cleared_kind, unit_key, *rest) in qs.values_list(*fields).iterator(chunk_size=2000):
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest[:-1], rest[-1:]) if misses else (rest, ())
         # a late sign-for's or a miss's (``HIDDEN_TITLES``): no public page
         withdrawn = (signs or misses) and status in HIDDEN_TITLES
@@ -405,7 +409,8 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
         if late_at is not None:
             days = working_days_late(due_at, late_at) if due_at else ""
             count, last_at = Message.supervision_cells(supervised, supervised_count, last_supervised_at)
-            row[LATE_AT:LATE_AT] = [days, late_words(days), SUPERVISED_WORDS[supervised], count, fmt(last_at)]
+            supervision = Message.supervision_label(supervised, ever_supervised, cleared_kind)
+            row[LATE_AT:LATE_AT] = [days, late_words(days), supervision, count, fmt(last_at)]
         if signs:
             row[UNIT_AT + 1:UNIT_AT + 1] = [fmt(moment) for moment in signed]
         if misses:

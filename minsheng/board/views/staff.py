@@ -500,7 +500,7 @@ def _inbox_export_rows(qs, now):
                a.unit.name, a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
                "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
                moment(a.due_at, "%Y-%m-%d"), due_words(now, a.due_at), " · ".join(state),
-               "是" if m.supervised else "", *cells(m)]
+               Message.supervision_label(m.supervised, m.ever_supervised, a.cleared_kind), *cells(m)]
 
 
 @login_required
@@ -523,8 +523,8 @@ def inbox_export(request, fmt):
     if count > INBOX_EXPORT_MAX:
         flash.error(request, f"共 {count} 条, 超过导出上限 {INBOX_EXPORT_MAX} 条; 请选择标签、单位或承办人, 或查找缩小范围后再导出")
         return redirect(_inbox_url(_inbox_place(tab, keep_filters, query)))
-    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "unit", "handler"),
-                              now)
+    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "unit", "handler")
+                              .annotate(cleared_kind=actions.cleared_by("message_id")), now)
     # saved as what it lists (「本单位待办-已超期-202612061346.xlsx」), as the statistics exports are; before
     # 2026-12-06 「inbox-overdue-…」
     label = "" if tab == "todo" else f"-{_inbox_tabs(now)[tab][0]}"
@@ -951,11 +951,10 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     supervised = (supervised.filter(in_district)
                   .select_related("region", "topic").prefetch_related(shares)
-                  .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
+                  .annotate(late=_late_first(now), cleared_kind=actions.cleared_by()).order_by("late", "due_at", "pk"))
     supervised = _paginate(query, supervised, "sp")
     for m in supervised:  # both when two lead it (联合办理); none (尚未派单) once given back, a reopened case too
         m.lead_units = handling_units(m, A.Role.LEAD)
-    _cleared_by(supervised.object_list)
     # 即将到期: the cases whose lead unit's deadline falls before the inbox's 即将到期 limit, to chase before
     # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
     # led by two units twice)
@@ -1366,18 +1365,6 @@ def _render_case(request, roles: Roles, message: Message, *, bound=None, error="
         "earlier_link": bool(earlier and can_see_case(roles, earlier)),
         "main_link": main_link,
     }, status=status)
-
-
-def _cleared_by(messages) -> None:
-    """Set ``cleared_by`` on each of ``messages`` pressed once but no longer: the move that cleared its mark, in the
-    words of the case page's 督办记录 (「转办」 of 「转办前」), for 「转办后未再督办」; one query for the page."""
-    unpressed = {m.pk: m for m in messages if not m.supervised}
-    for m in unpressed.values():
-        m.cleared_by = ""
-    moves = (actions.clearing_moves().filter(message_id__in=list(unpressed)).order_by("message_id", "at", "pk")
-             .values_list("message_id", "kind"))
-    for message_id, kind in moves if unpressed else ():
-        unpressed[message_id].cleared_by = Event.Kind(kind).label
 
 
 def _supervisions(message: Message, events: list[Event]) -> list[tuple[Event, str]]:
