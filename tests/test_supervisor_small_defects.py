@@ -137,7 +137,7 @@ def test_an_unknown_district_says_which_and_leads_back(login, personas, director
     response = login(personas["supervisor"]).get(reverse("board:supervision") + "?district=620199")
     assert response.status_code == 404
     page = _text(response)
-    assert "没有这个区划: 620199" in page and "已被撤回" not in page
+    assert "没有区划代码为 620199 的区划" in page and "已被撤回" not in page
     assert f'href="{reverse("board:supervision")}"' in page
 
 
@@ -150,7 +150,7 @@ def test_a_district_code_not_of_digits_is_refused_without_repeating_it(login, pe
     response = login(personas["supervisor"]).get(reverse("board:supervision"), {"district": typed})
     assert response.status_code == 404
     page = _text(response)
-    assert "区划代码应为数字" in page and "没有这个区划" not in page
+    assert "区划代码应为数字" in page and "没有区划代码为" not in page
     assert typed not in page and "\u202e" not in page and "alert(1)" not in page
     assert f'href="{reverse("board:supervision")}"' in page
 
@@ -174,7 +174,7 @@ def test_a_refused_decision_from_a_list_of_an_unknown_district_shows_the_whole_l
     )
     page = _text(response)
     assert response.status_code != 404 and "<title>督办 · 民声</title>" in page, page
-    assert "没有这个区划" not in page and '<p class="staff-error" role="alert">该延期申请已由督办员于' in page
+    assert "没有区划代码为" not in page and '<p class="staff-error" role="alert">该延期申请已由督办员于' in page
 
 
 def test_the_chosen_district_tab_is_highlighted_even_with_nothing_in_it(login, personas, late):

@@ -43,7 +43,13 @@ def clock(now=None) -> dt.datetime:
     /stats/overdue/, their exports, the API's) read the same minute since 2026-12-06."""
     if now is not None:
         return now
-    return timezone.now().replace(second=0, microsecond=0)
+    return minute_of(timezone.now())
+
+
+def minute_of(t: dt.datetime) -> dt.datetime:
+    """``t`` at the start of its minute: ``clock``'s rounding, for a moment other than now (a notice dated as the
+    decision it tells of, ``notify.extension_decided``)."""
+    return t.replace(second=0, microsecond=0)
 
 
 class _Entries:

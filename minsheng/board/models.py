@@ -98,10 +98,11 @@ class Message(models.Model):
             models.Index(fields=["dispatched_at"]),  # 机器阅读 counts a period's dispatches
             # 机器阅读 counts a period's readings in a region from this index alone (and finds the first)
             models.Index(fields=["classified_at", "region"], name="board_message_classified"),
-            # the supervisors' 督办 list: a few hundred supervised cases among all (a scan at 60,000
-            # messages took 350 ms on SQLite)
+            # the cases pressed now (已督办), a few hundred among all (a scan at 60,000 messages took 350 ms on
+            # SQLite): the inbox's 督办 tab, the staff API's ?supervised=true; the 督办 page's list reads the one below
+            # since 2026-12-07 (it was this one's first reader)
             models.Index(fields=["due_at"], condition=models.Q(supervised=True), name="board_message_supervised"),
-            # and its 督办过的留言, which keeps a case pressed before a 转办 or 退单 (2026-12-07)
+            # the 督办 page's 督办过的留言, which keeps a case pressed before a 转办 or 退单 (2026-12-07)
             models.Index(fields=["due_at"], condition=models.Q(ever_supervised=True), name="board_message_ever_supervised"),
             # the newest messages with what a walk through them tests (the dispatcher's near-duplicate
             # candidates of an area, newest first: insight.lookup._dup_states; /stats/list/): read

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from minsheng.accounts.models import Membership
 
-from .deadlines import SHANGHAI
+from .deadlines import SHANGHAI, minute_of
 from .models import Assignment, Extension, Message, Notification, Support
 from .workflow import Status
 
@@ -417,7 +417,7 @@ def extension_decided(extension, approved: bool):
     due = f"{timezone.localtime(message.due_at):%Y-%m-%d}"
     # the days run on from the old deadline; late as of the decision's minute, as decide_extension's message says
     # it (``deadlines.clock``: since 2026-12-07, the exact second before)
-    late = message.due_at < _now().replace(second=0, microsecond=0)
+    late = message.due_at < minute_of(_now())
     if approved:
         text = f"留言「{message.title}」的延期申请已批准, 答复期限顺延至 {due}" + ("; 该件仍已超期, 请尽快答复" if late else "")
     elif late:

@@ -682,7 +682,7 @@ def by_overdue(rows: list[dict], ascending: bool = False) -> list[dict]:
 def table_sheets(by: str, scope: Scope, now=None, sort: str = "", ascending: bool = False) -> list[tuple[str, list, list]]:
     """A statistics table grouped ``by`` (its first column named in Chinese), then the
     scope's totals, then 说明 (``scope_sheet``, since 2026-12-06): the web export's and
-    `minsheng export-stats table`'s sheets, counted as of the minute ``figures.clock``;
+    `minsheng export-stats table`'s sheets, counted as of the minute ``deadlines.clock``;
     ``sort`` one of ``TABLE_SORTS`` (said in 说明; ``ascending`` the other way), else the table's own order."""
     now = clock(now)
     rows = tabulate(by, scope, now=now)
@@ -729,7 +729,7 @@ def scope_lines(scope: Scope, unit_label: str = "办理单位") -> list[list[str
 def scope_sheet(scope: Scope, now, first: list | None = None, last: list | None = None,
                 unit_label: str = "办理单位") -> tuple[str, list, list]:
     """The sheet 「说明」 an export ends with (since 2026-12-06): the minute its figures and lists count as
-    of (``figures.clock``), ``first`` (what it groups or lists), its filters by name (``scope_lines``),
+    of (``deadlines.clock``), ``first`` (what it groups or lists), its filters by name (``scope_lines``),
     ``last``. An XLSX's last sheet; a CSV's last block, after an empty row and its title (``stacked_rows``),
     so the data's header stays the file's first line."""
     counted = [["统计截至", f"{timezone.localtime(now):%Y-%m-%d %H:%M}"]]

@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 
 from minsheng.accounts.roles import roles_of
 from minsheng.board.actions import cleared_by, may_supervise
+from minsheng.board.deadlines import clock
 from minsheng.board.forms import MAX_QUERY_LENGTH
 from minsheng.board.models import MessageKind
 from minsheng.board.views.public import page_of
@@ -431,7 +432,7 @@ def overdue(request):
         return _error(request, "只有工作人员可以查看超期清单", 403)
     from minsheng.board.models import Message
 
-    now = figures.clock()  # the minute its figures count as of, as its exports
+    now = clock()  # the minute its figures count as of, as its exports
     qs = Message.objects.filter(open_case__due_at__lt=now)
     # the regions overseen: a leader's office its leader's, as the figures linking here count them (it read 「共 0
     # 件」 beside 兰州市's 12 late until 2026-12-06, its own unit handling none)
@@ -618,7 +619,7 @@ def export_messages(request, fmt):
             what = "留言的个人信息" if personal else "的超期清单"
             return _bad_request(request, f"您无权导出该区划{what} (限本区划派单员、督办员或管理员)", 403)
         scope, filters = allowed
-    now = figures.clock()  # the minute the page read (before 2026-12-06 the exact time: a row more, or less)
+    now = clock()  # the minute the page read (before 2026-12-06 the exact time: a row more, or less)
     qs = exports.message_queryset(scope, measure, public=not (personal or late_list), status=status, query=query,
                                   now=now)
     if measure in exports.TIMED_MEASURES and request.GET.get("dir") == "asc":
@@ -655,7 +656,7 @@ def export_table(request, fmt):
         scope = make_scope(**filters)
     except ScopeError as exc:
         return _bad_request(request, str(exc))
-    now = figures.clock()
+    now = clock()
     sheets = exports.table_sheets(by, scope, now, sort, ascending=request.GET.get("dir") == "asc")
     # 「统计-按区划-兰州市-全部-截至202612061954.xlsx」 (since 2026-12-06; before, 「统计-按区划-20261206」)
     name, ascii_name = exports.file_names(f"统计-按{exports.BY_LABELS[by]}", f"stats-by-{by}", scope, now, fmt)

@@ -897,7 +897,7 @@ def _chosen_district(code: str, roles: Roles, depth: int | None) -> dict:
         raise NoSuchDistrict("区划代码应为数字")
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise NoSuchDistrict(f"没有这个区划: {code}")  # 区划: an admin's tabs are cities
+        raise NoSuchDistrict(f"没有区划代码为 {code} 的区划")  # the words of every other page (区划: an admin's tabs are cities)
     if not roles.admin and not any(code.startswith(p) for p in roles.supervise_prefixes):
         raise PermissionDenied(f"{region.name}不在您督办的区划内")
     if _district_code(code, depth) != code:
@@ -955,6 +955,7 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     supervised = _paginate(query, supervised, "sp")
     for m in supervised:  # both when two lead it (联合办理); none (尚未派单) once given back, a reopened case too
         m.lead_units = handling_units(m, A.Role.LEAD)
+        m.late_as_of = now  # its 已超期 as of the page's minute, as 超期未答复 above and the API's items
     # 即将到期: the cases whose lead unit's deadline falls before the inbox's 即将到期 limit, to chase before
     # they are late; once each, by its earliest such deadline (one row per lead unit listed a case
     # led by two units twice)

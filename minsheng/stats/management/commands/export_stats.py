@@ -12,6 +12,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from minsheng.board.deadlines import clock
 from minsheng.insight import csvio
 from minsheng.stats import campaign_report, exports, figures
 from minsheng.stats.figures import ScopeError
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         measure = opts["measure"]
         if measure not in exports.MEASURE_LABELS:
             raise CommandError(f"不支持的统计项: {measure}")
-        now = figures.clock()  # the minute the pages count as of
+        now = clock()  # the minute the pages count as of
         qs = exports.message_queryset(scope, measure, public=not opts["personal"], now=now)
         if opts["personal"]:
             # no site user runs a command: the audit row names the system account instead

@@ -8,6 +8,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from minsheng.board.deadlines import clock
 from minsheng.stats import exports, figures
 from minsheng.stats.figures import ScopeError
 
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             return
         # what the figures are of, as an export's 说明 says it (since 2026-12-06: pasted into a report, the
         # figures said nothing of the region, office or month they counted)
-        covered = [*exports.scope_lines(scope), ["统计截至", f"{timezone.localtime(figures.clock()):%Y-%m-%d %H:%M}"]]
+        covered = [*exports.scope_lines(scope), ["统计截至", f"{timezone.localtime(clock()):%Y-%m-%d %H:%M}"]]
         self.stdout.write("统计范围: " + "; ".join(f"{item} {value}" for item, value in covered))
         self.stdout.write("")
         for name, label in LABELS:
