@@ -224,9 +224,9 @@ def handling_units(message, role: str) -> list[Assignment]:
         done = [a for a in shares if a.state == Assignment.State.DONE]
         last = max((a.round for a in done), default=None)
         held = [a for a in done if a.round == last]
-    leads = {a.unit_id for a in held if a.role == "lead"}
+    leads = {a.unit_id for a in held if a.role == Assignment.Role.LEAD}
     # an assisting unit transferred the lead (its assist share closed 办结 by the 转办) is not its own helper
-    named = [a for a in held if a.role == role and (role == "lead" or a.unit_id not in leads)]
+    named = [a for a in held if a.role == role and (role == Assignment.Role.LEAD or a.unit_id not in leads)]
     return sorted(named, key=lambda a: (a.assigned_at, a.pk))
 
 

@@ -351,11 +351,6 @@ def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple
                          signs=signs, misses=misses))
 
 
-def _with_cleared(rows, at: int | None):
-    """``message_rows``' value rows, each with a ``cleared_kind`` of None put in at ``at`` where it was not read."""
-    return rows if at is None else (row[:at] + (None,) + row[at:] for row in rows)
-
-
 def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None,
                  staff_links: bool = False, signs: bool = False, misses: bool = False):
     """``late_at``: a moment; each row then says how many working days its case is past its
@@ -374,7 +369,7 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
 
     zone = timezone.get_current_timezone()
     # what cleared a mark pressed once (「转办后未再督办」), read for the overdue lists alone: a subquery per row; a
-    # combined list (the misses', a union) takes no annotation, and its rows say 「未再督办」 without the move
+    # combined list (the misses', not an overdue list) takes no annotation; read last in each row, where read
     cleared = late_at is not None and not qs.query.combinator
     if cleared:
         qs = qs.annotate(cleared_kind=cleared_by())
@@ -388,7 +383,6 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     fields = ["public_id", "title", "body", "kind", "status", "submitted_at", "due_at", "replied_at", "show_name",
               "region__name", "topic__name", "author__display_name",
               "hidden_name", "author__closed_at", "supervised", "supervised_count", "last_supervised_at", "ever_supervised",
-              *(["cleared_kind"] if cleared else []),
               "sign_unit_key" if signs else "miss_unit_key" if misses else "open_case__unit_key" if lead else "fact__unit_key"]
     if personal:
         fields += ["author__username", "contact_phone", "contact_email", "contact_name"]
@@ -396,10 +390,13 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
         fields += ["sign_due", "sign_signed"]
     if misses:
         fields += ["miss_open"]
-    for (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
+    if cleared:
+        fields += ["cleared_kind"]
+    for values in qs.values_list(*fields).iterator(chunk_size=2000):
+        cleared_kind = values[-1] if cleared else None
+        (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, supervised, supervised_count, last_supervised_at, ever_supervised,
-         cleared_kind, unit_key, *rest) in _with_cleared(
-            qs.values_list(*fields).iterator(chunk_size=2000), None if cleared else fields.index("ever_supervised") + 1):
+         unit_key, *rest) = values[:-1] if cleared else values
         contact, signed = (rest[:-2], rest[-2:]) if signs else (rest[:-1], rest[-1:]) if misses else (rest, ())
         # a late sign-for's or a miss's (``HIDDEN_TITLES``): no public page
         withdrawn = (signs or misses) and status in HIDDEN_TITLES
