@@ -13,11 +13,13 @@ import io
 import re
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from minsheng.board import actions
 
 from .conftest import make_user
+from .test_cli_bad_input import minsheng_main  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +182,42 @@ def test_the_supervision_pages_supervised_list_names_a_case_given_back_as_not_di
     row = section[section.index(late[1].title) :]
     row = row[: row.index("</tr>")]
     assert '<span class="muted">尚未派单</span>' in row and "待派单</span>" not in row
+
+
+def test_the_table_command_sorts_by_overdue_as_the_dashboard_lists_the_late_districts(
+    login, personas, directory, late, minsheng_main, capsys, django_capture_on_commit_callbacks  # noqa: F811
+):
+    """`minsheng export-stats table` had no way to the dashboard's order (its export's sort=overdue): an operator
+    sending 哪里在拖延 to the districts got them by 受理. ``--sort overdue``, the web's word, lists them as the card
+    does — two districts as late, 城关区 before 七里河区 by code, as the card, where the table's own order puts the
+    one of more 受理 first — and says so in its 说明; another value is refused in one line."""
+    with django_capture_on_commit_callbacks(execute=True):
+        t0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=60)
+        for title in ("路灯不亮两个月", "下水道堵塞无人疏通"):
+            m = actions.do_submit(personas["citizen"], title=title, body=BODY, kind="help",
+                                  region=directory["chengguan"], topic=directory["topic_build"], at=t0)
+            actions.do_dispatch(personas["dispatcher"], m, directory["housing"], at=t0 + dt.timedelta(hours=1))
+        # 七里河区: more 受理, none of them late
+        actions.do_submit(personas["citizen"], title="公交站台缺少遮阳棚", body=BODY, kind="suggest",
+                          region=directory["qilihe"], topic=directory["topic_build"])
+    sup_page = _text(login(personas["supervisor"]).get("/stats/dashboard/"))
+    where = _card(sup_page, "哪里在拖延", "谁在拖延")
+    card = re.findall(r"<tr><td>(?:<a [^>]+>)?([^<]+)(?:</a>)?</td><td><a [^>]+>(\d+)</a>", where)
+    assert card == [("城关区", "2"), ("七里河区", "2")]
+    # the command's output in this process (call_command): the entry point closes the database connection after a
+    # command, the test's own on PostgreSQL; it runs below where it reads no database
+    call_command("export_stats", "table", "--region", "620100", "--sort", "overdue")
+    table, *_, said = capsys.readouterr().out.split("\r\n\r\n")  # the table, 合计, 说明
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert [(r["区划"], r["超期未答复"]) for r in rows if r["超期未答复"] != "0"] == card
+    assert "排序,超期未答复从多到少" in said
+    call_command("export_stats", "table", "--region", "620100")  # its own order, as before: by 受理
+    assert [r["区划"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out.split("\r\n\r\n")[0]))][0] == "七里河区"
+    with pytest.raises(CommandError, match="^--sort 只用于 table$"):
+        call_command("export_stats", "messages", "--sort", "overdue")
+    refused = minsheng_main("export-stats", "table", "--sort", "received")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip() == ("minsheng export-stats: error: 参数 --sort 的值 'received' 不在可选范围内 "
+                                      "(可选: 'overdue')")
+    helped = " ".join(minsheng_main("export-stats", "--help").stdout.split())
+    assert "--sort {overdue}" in helped and "超期未答复从多到少" in helped

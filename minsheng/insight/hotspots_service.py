@@ -43,6 +43,13 @@ def window_days() -> int:
     return int(getattr(settings, "MINSHENG_HOTSPOT_WINDOW_DAYS", core.WINDOW_DAYS))
 
 
+def chronic_refusal(roles, region: Region) -> str:
+    """Why the 老大难 lists refuse ``region`` to ``roles`` — /chronic/'s ``?region=`` (403) and, since 2026-12-08,
+    the API's ``?chronic=``/``?needs_coordination=`` with ``region`` (403; an empty list before) —, or "" where they
+    supervise it or some of it (兰州市's supervisor some of 甘肃省, none of 定西市)."""
+    return "" if roles.supervises_some_of(region) else f"老大难只列您督办的区划; 您不督办{region.name}。"
+
+
 def chronic_days() -> int:
     return int(getattr(settings, "MINSHENG_CHRONIC_DAYS", 90))
 

@@ -24,10 +24,18 @@ from minsheng.board.workflow import Status
 from minsheng.directory.models import Region
 from minsheng.lookup_limits import limit_lookups
 from minsheng.stats import exports
+from minsheng.stats.views import visible_regions
 from minsheng.text_cut import cut
 
 from . import lookup
-from .hotspots_service import chronic_days, heat_clock, keep_heat_current, trend_of, unresolved_members
+from .hotspots_service import (
+    chronic_days,
+    chronic_refusal,
+    heat_clock,
+    keep_heat_current,
+    trend_of,
+    unresolved_members,
+)
 from .models import PERIODS, AutoDispatch, Hotspot
 from .reading import DEFAULT_DAYS, cached_reading
 from .reading import PERIODS as READING_PERIODS
@@ -172,8 +180,8 @@ def _chronic_listed(request, counted: bool = True):
     region = _region(code) if code else None
     if code and region is None:
         return _chronic_error(request, f"没有区划代码为 {cut(code, 20)} 的区划", 400)
-    if region is not None and not roles.supervises_some_of(region):  # (it read 「定西市在您负责的区划内暂无…」)
-        return _chronic_error(request, f"老大难只列您督办的区划; 您不督办{region.name}。", 403)
+    if region is not None and (refused := chronic_refusal(roles, region)):  # (it read 「定西市在您负责的区划内暂无…」)
+        return _chronic_error(request, refused, 403)
     if region is not None:
         qs = qs.filter(region__code__startswith=region.prefix)
     # each tab says how many it lists, as the dispatcher's queue does (the tabs had no figure)
@@ -197,6 +205,7 @@ def chronic(request):
     if not isinstance(listed, tuple):
         return listed
     qs, show, region, counts = listed
+    roles = roles_of(request.user)
     now = timezone.now()
     page = page_of(Paginator(qs, PER_PAGE), request.GET.get("page"))
     for h in page.object_list:  # in days: "10 月" (timesince) reads as October
@@ -208,7 +217,11 @@ def chronic(request):
                                                    "counts": counts, "region": region, "in_region": in_region,
                                                    "query": in_region + (f"show={show}&" if show in ("chronic", "coordination")
                                                                          else ""),
-                                                   "export_query": urlencode(kept)})
+                                                   "export_query": urlencode(kept),
+                                                   # its form's 区划: the regions they supervise, as /stats/overdue/'s
+                                                   "regions": visible_regions(roles, kept.get("region", ""),
+                                                                              roles.supervise_prefixes),
+                                                   "filters": {"region": kept.get("region", "")}})
 
 
 CHRONIC_EXPORT_HEADER = ["问题描述", "区划", "首次留言时间", "最近留言时间", "留言数", "未解决/不满意数", "涉及单位", "标记",
@@ -236,7 +249,10 @@ def chronic_export(request):
 
     tab = {"chronic": "老大难", "coordination": "需多部门协调"}.get(show, "全部")
     name = f"老大难问题-{region.name if region else '全部区划'}-{tab}-{timezone.localdate():%Y%m%d}.csv"
-    return exports.stream_csv(name, CHRONIC_EXPORT_HEADER, rows(), f"chronic-{timezone.localdate():%Y%m%d}.csv")
+    # the ASCII name says the region and tab too, as the statistics exports' do (exports.file_names; since 2026-12-08)
+    ascii_name = (f"chronic-{region.code if region else 'all'}-{show if show in ('chronic', 'coordination') else 'all'}"
+                  f"-{timezone.localdate():%Y%m%d}.csv")
+    return exports.stream_csv(name, CHRONIC_EXPORT_HEADER, rows(), ascii_name)
 
 
 def reading_page(request):

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 
 from minsheng.directory.models import home_region
 
-from . import figures
+from . import exports, figures
 from .figures import NOT_DISPATCHED, make_scope
 
 RECENT_DAYS = 30
@@ -113,9 +113,9 @@ def _build(region, roles, now=None, home=None) -> dict:
                      "filters": {"unit": o["unit_id"]},
                      "name": o["unit"].name if o["unit"] else NOT_DISPATCHED})
     # which district is late: open cases past their deadline now, whenever submitted; ties in
-    # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently)
-    late_regions = sorted([r for r in figures.breakdown("region", all_time, now=clock) if r["overdue"]],
-                          key=lambda r: (-r["overdue"], r["filters"].get("region", ""), r["label"]))
+    # code order, as the tabs of /staff/supervision/ (by name, the two pages listed them differently); the order of
+    # its export (sort=overdue) and of `minsheng export-stats table --sort overdue`
+    late_regions = exports.by_overdue([r for r in figures.breakdown("region", all_time, now=clock) if r["overdue"]])
     rated = [r for r in units if r["evaluated"]]
     satisfaction = sorted([r for r in rated if r["evaluated"] >= MIN_RATED],
                           key=lambda r: (r["satisfaction_rate"], -r["evaluated"]))

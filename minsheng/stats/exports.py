@@ -669,8 +669,10 @@ TABLE_SORTS_ASC = {"overdue": "超期未答复从少到多"}
 
 
 def by_overdue(rows: list[dict], ascending: bool = False) -> list[dict]:
-    """``rows`` most 超期未答复 first (fewest, ``ascending``; a tie in their own order), a row beneath another
-    (``depth`` 1) kept under it."""
+    """``rows`` most 超期未答复 first (fewest, ``ascending``), a row beneath another (``depth`` 1) kept under it: the
+    order of the dashboard's 哪里在拖延 and of the table exports sorted so (``sort=overdue``, `minsheng export-stats
+    table --sort overdue`). Ties by region code, then name, as that card (since 2026-12-08; before, here in the table's
+    own order, by 受理: two districts as late came in another order than the card's)."""
     groups: list[list[dict]] = []
     for row in rows:
         if row.get("depth", 0) and groups:
@@ -679,7 +681,7 @@ def by_overdue(rows: list[dict], ascending: bool = False) -> list[dict]:
             groups.append([row])
 
     def late(row):
-        return (1 if ascending else -1) * (row.get("overdue") or 0)
+        return (1 if ascending else -1) * (row.get("overdue") or 0), row.get("filters", {}).get("region", ""), row["label"]
 
     groups.sort(key=lambda group: late(group[0]))
     return [row for head, *children in groups for row in (head, *sorted(children, key=late))]

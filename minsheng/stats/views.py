@@ -488,7 +488,7 @@ def overdue(request):
     # now; it keeps the list's order and measure (before 2026-12-05 the filters came from links alone)
     keep = [("measure", measure)] * (measure != "overdue") + [("dir", "asc")] * ascending
     return render(request, "stats/overdue.html", {
-        **_context_filters(scope, filters), "regions": _visible_regions(roles, filters.get("region", "")),
+        **_context_filters(scope, filters), "regions": visible_regions(roles, filters.get("region", "")),
         "addressees": _late_offices(late_here, scope.addressee),
         "own_filter": True, "region_list": "overdue", "unit_choices": _late_lead_units(late_units, scope.unit), "unit_label": "主办单位", "keep_params": keep,
         "form_label": "筛选超期清单", "own_notice": own_notice,
@@ -531,11 +531,15 @@ def region_options(request):
     holds ?q= (「qlh」 for 七里河区: the case page's 查找 boxes, pinyin.name_or_pinyin), and the one chosen
     (?region=) whatever is typed. ?list=overdue: from the regions /stats/overdue/'s form offers the user."""
     chosen = request.GET.get("region", "").strip()
-    if request.GET.get("list") == "overdue":
+    listed = request.GET.get("list")
+    if listed in ("overdue", "chronic"):
         roles = roles_of(request.user)
-        if not roles.is_staff_member:
-            return HttpResponse("只有工作人员可以查看超期清单", status=403, content_type="text/plain; charset=utf-8")
-        regions = _visible_regions(roles, chosen)
+        # ?list=chronic: /chronic/'s form (since 2026-12-08), the regions its supervisors and leaders supervise
+        refused = ("只有工作人员可以查看超期清单" if listed == "overdue" and not roles.is_staff_member
+                   else "只有督办人员和领导可以查看老大难问题" if listed == "chronic" and not roles.is_supervisor else "")
+        if refused:
+            return HttpResponse(refused, status=403, content_type="text/plain; charset=utf-8")
+        regions = visible_regions(roles, chosen, roles.supervise_prefixes if listed == "chronic" else None)
     else:
         regions = _filter_regions(chosen)
     q = (request.GET.get("q") or "").strip()[:MAX_QUERY_LENGTH]
@@ -548,14 +552,16 @@ def region_options(request):
     return picker_answer(select, "region", "region", q, count, "区划")
 
 
-def _visible_regions(roles, chosen: str):
+def visible_regions(roles, chosen: str, prefixes: list[str] | None = None):
     """The regions of the overdue list's form: those of ``_context_filters`` (to the counties, and the
-    one chosen) inside the regions a staff member oversees or dispatches for, or its units' regions."""
+    one chosen) inside the regions a staff member oversees or dispatches for, or its units' regions;
+    inside ``prefixes`` where given (/chronic/'s form: the regions supervised, ``Roles.supervise_prefixes``)."""
     shown = Q(level__lte=Region.Level.COUNTY) | Q(code=chosen)
     if roles.admin:
         return Region.objects.filter(shown).only("code", "name", "level")
-    prefixes = [*roles.supervise_prefixes, *roles.dispatch_prefixes, *roles.office_prefixes,
-                *Unit.objects.filter(pk__in=roles.unit_ids).values_list("region__prefix", flat=True)]
+    if prefixes is None:
+        prefixes = [*roles.supervise_prefixes, *roles.dispatch_prefixes, *roles.office_prefixes,
+                    *Unit.objects.filter(pk__in=roles.unit_ids).values_list("region__prefix", flat=True)]
     inside = Q(pk__in=[])
     for prefix in prefixes:
         inside |= Q(code__startswith=prefix)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from minsheng.accounts.roles import roles_of
 from minsheng.board.models import Message, MessageKind
 from minsheng.board.workflow import Status
-from minsheng.insight.hotspots_service import heat_clock, keep_heat_current, trend_of
+from minsheng.insight.hotspots_service import chronic_refusal, heat_clock, keep_heat_current, trend_of
 from minsheng.insight.models import PERIODS as HOTSPOT_PERIODS
 from minsheng.insight.models import Hotspot, HotspotMember
 from minsheng.stats import exports as stats_exports
@@ -123,7 +123,7 @@ class HotspotList(ApiView):
     docs = {"get": Doc("热点问题", "返回热点问题, 热度高的在前, 分页; 只含两条以上留言且至少一条已公开的热点, 与网站的热点页面一致。"
                                  "`region` 只列该区划及其下级区划的; `days` (7、30 或 90) 只列这些天内有公开留言的热点, 按这些天的热度 `period_heat` 排列 (热度公式只按这些天的公开留言计算, 不含感谢; `heat` 仍为按全部留言计算的热度)。`heat` 为至多一小时前的热度: 列出时若热度已超过一小时未按时间更新, 先更新再排列; `period_heat` 也按该次更新的时刻计算, 故同一小时内翻页时排列不变, 第 2 页不会重复或漏掉第 1 页的热点。"
                                  "要列「现在」的热点 (如看板上的热点卡片), 请用 `days=30&page_size=10`: 即驾驶舱热点卡片所列; 不填 `days` 为全部, 多年前的大热点也可能排在前面。按老大难 `chronic` 或需多部门协调 `needs_coordination` 筛选"
-                                 "只供督办人员和领导, 限于其督办的区划, 与网站的老大难页面一致 (含尚无公开留言的; 取 false 时为热点列表和老大难页面上未带该标记的; 不填 `days` 时同该页面的排序: 老大难在前, 按该次更新时刻的热度, 故所返回的 `heat` (至多一小时前的值) 可能不按降序): 未登录为 401, 其他调用者 (含 Open311 API key) 为 403。"
+                                 "只供督办人员和领导, 限于其督办的区划, 与网站的老大难页面一致 (含尚无公开留言的; 取 false 时为热点列表和老大难页面上未带该标记的; 不填 `days` 时同该页面的排序: 老大难在前, 按该次更新时刻的热度, 故所返回的 `heat` (至多一小时前的值) 可能不按降序): 未登录为 401, 其他调用者 (含 Open311 API key) 为 403; 同时给出其不督办的 `region` 也为 403 (同该页面)。"
                                  "这两项标记和 `unresolved_count`、`all_members` 也只对他们显示, 对其他人为 null。"
                                  "列表本身任何人可调用, 无需登录。")}
 
@@ -141,6 +141,9 @@ class HotspotList(ApiView):
             if request.successful_authenticator is None:
                 raise exceptions.NotAuthenticated()
             raise ApiError("只有督办人员和领导可以按老大难或需多部门协调筛选", code="permission_denied", status_code=403)
+        # a region they supervise none of: refused as /chronic/?region= refuses it (an empty list before 2026-12-08)
+        if flags and params.get("region") and (refused := chronic_refusal(roles, params["region"])):
+            raise ApiError(refused, code="permission_denied", status_code=403)
         # as /hotspots/; with a flag as /chronic/ too: every flagged hotspot of their regions, one without a
         # public message too (its page opens for them, Hotspot.readable_by; it was left out here). Not an
         # unflagged one no one has published (?chronic=false listed those, a one-message one too: review 2026-12-05)

@@ -48,6 +48,10 @@ class Command(BaseCommand):
                                  "counts them (since 2026-12-06)")
         parser.add_argument("--by", choices=figures.BREAKDOWNS,
                             help="grouping of `table` (default region)")
+        parser.add_argument("--sort", choices=sorted(exports.TABLE_SORTS),
+                            help="order of `table`, the web export's sort=: overdue, "
+                                 f"{exports.TABLE_SORTS['overdue']} (超期未答复, ties by region code then name), as "
+                                 "the dashboard's 哪里在拖延 lists them; default the table's own order (by 受理)")
         parser.add_argument("--measure",
                             help="which messages `messages` lists (default received): "
                                  + ", ".join([*exports.MEASURE_Q, *sorted(exports.TIMED_MEASURES),
@@ -65,8 +69,9 @@ class Command(BaseCommand):
         if what == "campaign" and filters:
             names = ", ".join(OPTION_NAMES.get(k, f"--{k}") for k in filters)
             raise CommandError(f"campaign 报告是整个征集活动的, 不按 {names} 筛选")
-        if what != "table" and opts["by"] is not None:
-            raise CommandError("--by 只用于 table")
+        for option in ("by", "sort"):
+            if what != "table" and opts[option] is not None:
+                raise CommandError(f"--{option} 只用于 table")
         if what != "messages" and (opts["measure"] is not None or opts["personal"]):
             raise CommandError("--measure 和 --personal 只用于 messages")
         if opts["by"] is None:
@@ -109,7 +114,7 @@ class Command(BaseCommand):
         return sheets
 
     def _table(self, scope, opts):
-        return exports.table_sheets(opts["by"], scope)
+        return exports.table_sheets(opts["by"], scope, sort=opts["sort"] or "")
 
     def _campaign(self, slug):
         campaign = Campaign.objects.filter(slug=slug).first()
