@@ -40,6 +40,9 @@ def test_the_chronic_list_offers_the_districts_its_supervisor_may_choose(login, 
     assert '<input type="hidden" name="show" value="coordination">' in chosen
     elsewhere = sup.get("/chronic/", {"region": "620103"}).content.decode()
     assert chronic_hotspot.title not in elsewhere and "七里河区在您负责的区划内暂无" in elsewhere
+    # a region above theirs (甘肃省 holds 兰州市: allowed, its heading's) is chosen in the select too, as the heading says
+    above = sup.get("/chronic/", {"region": "620000"}).content.decode()
+    assert "老大难问题 · 甘肃省" in above and [name for _, name, on in offered(above) if on] == ["甘肃省"]
     # 定西市's supervisor is offered 定西市 alone
     dx = login(make_user("dx_supervisor", role="supervisor", region=directory["dingxi"]))
     assert [(code, name) for code, name, _ in offered(dx.get("/chronic/").content.decode())] == [

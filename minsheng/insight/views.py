@@ -218,9 +218,11 @@ def chronic(request):
                                                    "query": in_region + (f"show={show}&" if show in ("chronic", "coordination")
                                                                          else ""),
                                                    "export_query": urlencode(kept),
-                                                   # its form's 区划: the regions they supervise, as /stats/overdue/'s
+                                                   # its form's 区划: the regions they supervise, as /stats/overdue/'s,
+                                                   # and the one chosen (甘肃省 for 兰州市's: allowed, its heading's)
                                                    "regions": visible_regions(roles, kept.get("region", ""),
-                                                                              roles.supervise_prefixes),
+                                                                              roles.supervise_prefixes)
+                                                   | Region.objects.filter(code=kept.get("region", "")).only("code", "name", "level"),
                                                    "filters": {"region": kept.get("region", "")}})
 
 
@@ -249,7 +251,7 @@ def chronic_export(request):
 
     tab = {"chronic": "老大难", "coordination": "需多部门协调"}.get(show, "全部")
     name = f"老大难问题-{region.name if region else '全部区划'}-{tab}-{timezone.localdate():%Y%m%d}.csv"
-    # the ASCII name says the region and tab too, as the statistics exports' do (exports.file_names; since 2026-12-08)
+    # the ASCII name says the region and tab too, as the statistics exports' do (since 2026-12-08)
     ascii_name = (f"chronic-{region.code if region else 'all'}-{show if show in ('chronic', 'coordination') else 'all'}"
                   f"-{timezone.localdate():%Y%m%d}.csv")
     return exports.stream_csv(name, CHRONIC_EXPORT_HEADER, rows(), ascii_name)

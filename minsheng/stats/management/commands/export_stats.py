@@ -50,7 +50,7 @@ class Command(BaseCommand):
                             help="grouping of `table` (default region)")
         parser.add_argument("--sort", choices=sorted(exports.TABLE_SORTS),
                             help="order of `table`, the web export's sort=: overdue, "
-                                 f"{exports.TABLE_SORTS['overdue']} (超期未答复, ties by region code then name), as "
+                                 f"{exports.TABLE_SORTS['overdue']} (超期未答复, ties by region code with --by region, else by name), as "
                                  "the dashboard's 哪里在拖延 lists them; default the table's own order (by 受理)")
         parser.add_argument("--measure",
                             help="which messages `messages` lists (default received): "
