@@ -13,6 +13,8 @@ from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
 from minsheng.api.models import ApiToken
+from minsheng.board.models import Message
+from minsheng.board.workflow import Status
 
 from .conftest import PASSWORD
 from .test_api_support import _fresh_rate_limits, _media_in_tmp  # noqa: F401 (fixtures)
@@ -230,3 +232,20 @@ def test_a_json_body_that_starts_with_a_byte_order_mark_is_read(citizen_client, 
                             b"\xef\xbb\xbf" + json.dumps(request, ensure_ascii=False).encode(),
                             content_type="application/json")
     assert answer.status_code == 200, answer.content
+
+
+def test_taking_a_support_back_answers_what_the_document_declares(citizen_client, personas, directory, document):
+    """`DELETE /messages/{id}/support/` answers `200` with `supported`, `removed` and `support_count`, as docs/api.md
+    says; the OpenAPI document declared a `204` with no body (drf-spectacular's default for a DELETE), so a client
+    generated from it dropped the new count, or failed on a 200 it did not expect (an integrator's walk,
+    2026-12-08)."""
+    posted = citizen_client.post("/api/v1/messages/", MESSAGE, format="json").json()["public_id"]
+    Message.objects.filter(public_id=posted).update(status=Status.ACCEPTED)
+    supporter = APIClient()
+    supporter.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(personas['other_citizen'], 'walk')[1]}")
+    url = f"/api/v1/messages/{posted}/support/"
+    assert supporter.post(url).json()["support_count"] == 1
+    taken_back = supporter.delete(url)
+    assert taken_back.json() == {"supported": False, "removed": True, "support_count": 0}
+    conforms(document, "/api/v1/messages/{public_id}/support/", "delete", taken_back)
+
