@@ -249,3 +249,15 @@ def test_taking_a_support_back_answers_what_the_document_declares(citizen_client
     assert taken_back.json() == {"supported": False, "removed": True, "support_count": 0}
     conforms(document, "/api/v1/messages/{public_id}/support/", "delete", taken_back)
 
+
+@pytest.mark.parametrize("code", ["999999", "11010"])
+def test_an_unknown_region_of_a_new_message_says_the_code_and_where_the_codes_are(citizen_client, directory, code):
+    """`POST /messages/` with a region code that is no region's read 「请选择有效的区划」, the web page's words for a
+    choice from its list, which an API client does not have: it sent a code. It is told as every region filter of the
+    API tells it (and as a wrong `topic` of the same post is told), the code and where the codes are listed
+    (an integrator's walk, 2026-12-08)."""
+    response = citizen_client.post("/api/v1/messages/", {**MESSAGE, "region": code}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]["region"] == [
+        f"没有代码为 {code} 的行政区划 (可用的区划见 /api/v1/regions/)"]
+    assert response.json()["error"]["code"] == "invalid"

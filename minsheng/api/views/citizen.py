@@ -57,7 +57,8 @@ def create_message(request):
                  if k not in ("photos", "show_name", "again")}
     if checked.get("show_name"):
         form_data["show_name"] = "on"
-    form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal)
+    form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal,
+                       region_refusal=inputs.unknown_region)
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     if not checked.get("again"):
