@@ -40,7 +40,8 @@ class HotspotSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     region = RegionRefSerializer(allow_null=True)
-    place = serializers.CharField()
+    # "" where none is named: the stored 「—」 came out as the place until 2026-12-08
+    place = serializers.CharField(source="named_place", help_text="地点或人群; 两者都没有的为空字符串")
     first_at = serializers.DateTimeField(source="public_first_at", allow_null=True, help_text="首条公开留言的时间")
     last_at = serializers.DateTimeField(source="public_last_at", allow_null=True, help_text="最近一条公开留言的时间")
     message_count = serializers.IntegerField(help_text="留言数 (含尚在审核的)")
