@@ -21,7 +21,15 @@ from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError, found
-from ..inputs import ChoiceField, Day, check_date_range, region_or_invalid, unknown_region, unknown_topic
+from ..inputs import (
+    ChoiceField,
+    Day,
+    check_date_range,
+    region_or_invalid,
+    unknown_region,
+    unknown_topic,
+    unknown_unit,
+)
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
@@ -275,8 +283,8 @@ def _figures(call, params):
     try:
         return call(**{k: v for k, v in params.items() if k != "by"})
     except stats.ScopeError as exc:
-        # an unknown region or topic in the API's words, as its other filters say it (the web pages keep theirs)
-        words = {"region": unknown_region, "topic": unknown_topic}
+        # an unknown region, topic or unit in the API's words, as its other filters say it (the web pages keep theirs)
+        words = {"region": unknown_region, "topic": unknown_topic, "unit": unknown_unit}
         said = words[exc.field](exc.unknown) if exc.unknown is not None else str(exc)
         raise ApiError(said, fields={exc.field: [said]} if exc.field else None) from None
 
