@@ -239,3 +239,35 @@ def test_the_openapi_document_offers_the_open311_key_only_where_it_is_taken(clie
     for path, method in [("/api/v1/messages/", "get"), ("/api/v1/statistics/", "get"), ("/api/v1/hotspots/", "get"),
                          ("/api/v1/messages/similar/", "post")]:
         assert "apiKeyAuth" in schemes(path, method), (path, method)
+
+
+UNKNOWN_UNIT = "没有编号为 999999 的单位 (可用的单位见 /api/v1/units/)"
+
+
+@pytest.mark.parametrize("step, persona, action, body, field", [
+    ("accepted", "dispatcher", "dispatch", {"lead": 999999}, "lead"),
+    ("accepted", "dispatcher", "dispatch", {"assists": [999999]}, "assists"),
+    ("signed", "officer", "transfer", {"to_unit": 999999, "reason": "不属于本单位职责"}, "to_unit"),
+    ("dispatched", "officer", "sign", {"unit": 999999}, "unit"),
+])
+def test_a_unit_id_that_is_no_units_says_the_id_and_where_the_units_are(personas, directory, step, persona, action,
+                                                                           body, field):
+    """A unit id that is no unit's read 「单位不存在」: not which id, nor where the ids are, where a wrong region or
+    topic code of the same body names the code and /api/v1/regions/ or /api/v1/topics/ (an integrator's walk,
+    2026-12-08: a unit id copied from another deployment). The 400 names the id and /api/v1/units/."""
+    case = advance(submit(personas["citizen"], directory), personas, directory, step)
+    answer = token_client(personas[persona]).post(f"/api/v1/staff/cases/{case.public_id}/{action}/", body,
+                                                  format="json")
+    assert answer.status_code == 400, answer.content
+    said = answer.json()["error"]["fields"][field]
+    assert said == [UNKNOWN_UNIT if field != "assists" else f"第 1 项: {UNKNOWN_UNIT}"], said
+
+
+@pytest.mark.parametrize("path", ["/api/v1/statistics/?unit=999999", "/api/v1/statistics/breakdown/?by=region&unit=999999",
+                                  "/api/v1/statistics/messages/?unit=999999"])
+def test_a_statistics_unit_that_is_no_units_says_the_id_and_where_the_units_are(client, directory, path):
+    """`/statistics/?unit=999999` read 「没有这个办理单位」 (the statistics page's words), where an unknown `region` or
+    `topic` of the same query is told in the API's words: a unit id is too (2026-12-08)."""
+    answer = client.get(path)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"] == {"code": "invalid", "message": UNKNOWN_UNIT, "fields": {"unit": [UNKNOWN_UNIT]}}

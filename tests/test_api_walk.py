@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
-from minsheng.api.models import ApiToken
+from minsheng.api.models import ApiToken, Open311Key
+from minsheng.board.models import Message
+from minsheng.board.workflow import Status
 
 from .conftest import PASSWORD
 from .test_api_support import _fresh_rate_limits, _media_in_tmp  # noqa: F401 (fixtures)
@@ -217,7 +219,6 @@ def test_a_json_body_that_starts_with_a_byte_order_mark_is_read(citizen_client, 
     lets a parser ignore the mark; the body is read as without it, on the REST API and Open311."""
     import json
 
-    from minsheng.api.models import Open311Key
 
     body = b"\xef\xbb\xbf" + json.dumps(MESSAGE, ensure_ascii=False).encode()
     response = citizen_client.generic("POST", "/api/v1/messages/", body, content_type="application/json")
@@ -230,3 +231,76 @@ def test_a_json_body_that_starts_with_a_byte_order_mark_is_read(citizen_client, 
                             b"\xef\xbb\xbf" + json.dumps(request, ensure_ascii=False).encode(),
                             content_type="application/json")
     assert answer.status_code == 200, answer.content
+
+
+def test_taking_a_support_back_answers_what_the_document_declares(citizen_client, personas, directory, document):
+    """`DELETE /messages/{id}/support/` answers `200` with `supported`, `removed` and `support_count`, as docs/api.md
+    says; the OpenAPI document declared a `204` with no body (drf-spectacular's default for a DELETE), so a client
+    generated from it dropped the new count, or failed on a 200 it did not expect (an integrator's walk,
+    2026-12-08)."""
+    posted = citizen_client.post("/api/v1/messages/", MESSAGE, format="json").json()["public_id"]
+    Message.objects.filter(public_id=posted).update(status=Status.ACCEPTED)
+    supporter = APIClient()
+    supporter.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(personas['other_citizen'], 'walk')[1]}")
+    url = f"/api/v1/messages/{posted}/support/"
+    assert supporter.post(url).json()["support_count"] == 1
+    taken_back = supporter.delete(url)
+    assert taken_back.json() == {"supported": False, "removed": True, "support_count": 0}
+    conforms(document, "/api/v1/messages/{public_id}/support/", "delete", taken_back)
+
+
+@pytest.mark.parametrize("code", ["999999", "11010"])
+def test_an_unknown_region_of_a_new_message_says_the_code_and_where_the_codes_are(citizen_client, directory, code):
+    """`POST /messages/` with a region code that is no region's read 「请选择有效的区划」, the web page's words for a
+    choice from its list, which an API client does not have: it sent a code. It is told as every region filter of the
+    API tells it (and as a wrong `topic` of the same post is told), the code and where the codes are listed
+    (an integrator's walk, 2026-12-08)."""
+    response = citizen_client.post("/api/v1/messages/", {**MESSAGE, "region": code}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]["region"] == [
+        f"没有代码为 {code} 的行政区划 (可用的区划见 /api/v1/regions/)"]
+    assert response.json()["error"]["code"] == "invalid"
+
+
+GBK_SAID = ("请求内容无法解析: 表单内容不是 UTF-8 文本: 请以 UTF-8 编码发送, "
+            "或在 Content-Type 中注明所用的编码 (如 application/x-www-form-urlencoded; charset=GBK)")
+
+
+def _open311_request(key):
+    return {"api_key": key, "service_code": "urban", "description": MESSAGE["body"], "address_string": "七里河区",
+            "attribute[region]": "620103"}
+
+
+def test_a_form_in_gbk_without_its_charset_is_refused_not_stored_garbled(citizen_client, client):
+    """A form-encoded body in GBK (a hotline system's default on Windows) sent without `charset=` was read as
+    UTF-8 with each bad byte replaced: `201` and the message stored as 「С������סլ…」, on the REST API and
+    Open311 alike (an integrator's walk, 2026-12-08). It is a `400 parse_error` saying to send UTF-8 or name the
+    charset, as a JSON body in GBK is told it is no UTF-8 text, and nothing is stored."""
+    response = citizen_client.generic("POST", "/api/v1/messages/", urlencode(MESSAGE, encoding="gbk"),
+                                      content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == {"code": "parse_error", "message": GBK_SAID, "fields": {}}
+    _, key = Open311Key.issue("测试系统")
+    answer = client.generic("POST", "/open311/v2/requests.json", urlencode(_open311_request(key), encoding="gbk"),
+                            content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400, answer.content
+    assert answer.json() == [{"code": 400, "description": GBK_SAID}]
+    assert not Message.objects.exists()
+
+
+def test_a_form_in_gbk_that_names_its_charset_is_read_on_open311_as_on_the_rest_api(citizen_client, client):
+    """`Content-Type: application/x-www-form-urlencoded; charset=GBK` was read by the REST API (`201`, the title as
+    sent) while Open311 answered `403` 「需要 API key」 to the same key: its key was looked for in Django's reading of
+    the form, which refuses any charset but UTF-8, and the refusal was taken for a form without a key (an
+    integrator's walk, 2026-12-08). Open311 reads the key from the body as it reads the other parameters."""
+    gbk = "application/x-www-form-urlencoded; charset=GBK"
+    response = citizen_client.generic("POST", "/api/v1/messages/", urlencode(MESSAGE, encoding="gbk"),
+                                      content_type=gbk)
+    assert response.status_code == 201, response.content
+    assert response.json()["title"] == MESSAGE["title"]
+    _, key = Open311Key.issue("测试系统")
+    answer = client.generic("POST", "/open311/v2/requests.json", urlencode(_open311_request(key), encoding="gbk"),
+                            content_type=gbk)
+    assert answer.status_code == 200, answer.content
+    stored = Message.objects.get(public_id=answer.json()[0]["service_request_id"])
+    assert stored.body == MESSAGE["body"]

@@ -1914,3 +1914,17 @@ def test_building_the_index_reads_the_directory_once_not_once_a_letter(directory
             few = build()
     assert build() == few
     assert len(set(placed)) == 1 and placed[0].region == directory["chengguan"]
+
+
+def test_the_api_gives_a_hotspot_that_names_no_place_an_empty_place(client, lift_hotspot):
+    """A hotspot whose messages name no place or group stores 「—」, which its pages show as nothing
+    (``Hotspot.named_place``); the API gave the dash itself as `place` (an integrator's walk, 2026-12-08: 2 of
+    the demo's 9 public hotspots read `"place": "—"`, a place a dashboard printed). It is `""`, in the list and
+    the detail; a named place is given as before."""
+    hotspot, _ = lift_hotspot
+    named = client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["place"]
+    assert "幸福家园" in named
+    Hotspot.objects.filter(pk=hotspot.pk).update(place=core.NO_PLACE)
+    assert client.get(f"/api/v1/hotspots/{hotspot.pk}/").json()["place"] == ""
+    listed = {h["id"]: h["place"] for h in client.get("/api/v1/hotspots/").json()["results"]}
+    assert listed[hotspot.pk] == ""

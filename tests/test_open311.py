@@ -876,3 +876,16 @@ def test_a_json_post_with_a_long_name_holding_a_list_names_it_cut(client311, key
     said = spec_error_of(response)["message"]
     assert len(said) < 200 and said.startswith("z" * 100 + "… 应为字符串或数字"), said[:300]
     assert not Message.objects.exists()
+
+
+def test_an_unknown_attribute_region_is_said_as_an_unknown_jurisdiction_id_is(client311, key, directory):
+    """`attribute[region]` that is no region's code read 「attribute[region]: 请选择有效的区划」, the web page's words
+    for its list, where an unknown `jurisdiction_id` of the same request names the code and where the codes are
+    listed: it says so too (an integrator's walk, 2026-12-08), in JSON and in XML, and nothing is stored."""
+    said = "attribute[region]: 没有代码为 999999 的行政区划 (可用的区划见 /api/v1/regions/)"
+    response = client311.post(f"{BASE}/requests.json", form(key, **{"attribute[region]": "999999"}))
+    assert response.status_code == 400, response.content
+    assert spec_error_of(response)["message"] == said
+    as_xml = xml(client311.post(f"{BASE}/requests.xml", form(key, **{"attribute[region]": "999999"})))
+    assert as_xml.findtext("error/description") == said
+    assert not Message.objects.exists()

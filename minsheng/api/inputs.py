@@ -108,6 +108,15 @@ def unknown_region(code, more: str = "") -> str:
     return f"没有代码为 {echoed(code)} 的行政区划 ({REGIONS_LISTED}{'; ' + more if more else ''})"
 
 
+UNITS_LISTED = "可用的单位见 /api/v1/units/"
+
+
+def unknown_unit(pk) -> str:
+    """The API's words for a unit id that is no unit's, in ``unknown_region``'s shape: a staff body's unit fields
+    and the statistics' ``unit`` (since 2026-12-08: 「单位不存在」 and 「没有这个办理单位」, no id, nowhere to look)."""
+    return f"没有编号为 {echoed(str(pk))} 的单位 ({UNITS_LISTED})"
+
+
 def region_or_invalid(code, more: str = "", error=serializers.ValidationError) -> Region:
     """The region of ``code``, or ``error`` raised in ``unknown_region``'s words: every region filter of the API
     (its field's 400), and Open311's ``jurisdiction_id`` (its 404, ``error`` given)."""
@@ -342,7 +351,7 @@ class UnitField(serializers.IntegerField):
             return None
         unit = Unit.objects.filter(pk=pk).first()
         if unit is None:
-            raise serializers.ValidationError("单位不存在")
+            raise serializers.ValidationError(unknown_unit(pk))
         return unit
 
 

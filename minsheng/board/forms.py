@@ -182,7 +182,11 @@ class AddresseeField(forms.ChoiceField):
 
 
 class RegionField(forms.ModelChoiceField):
+    """A region by its code. One that is no region's is refused in the web page's words for its list, or in
+    ``refusal``'s (set by ``MessageForm``) for a caller that typed the code (the API, Open311)."""
+
     widget = forms.HiddenInput
+    refusal = None  # (code sent) -> the words
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Region.objects.select_related("parent"), to_field_name="code",
@@ -193,7 +197,12 @@ class RegionField(forms.ModelChoiceField):
         # no code has a NUL, and PostgreSQL refuses one in the lookup (a 500): no such region
         if isinstance(value, str) and "\x00" in value:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if exc.code != "invalid_choice" or self.refusal is None:
+                raise
+            raise ValidationError(self.refusal(value), code="invalid_choice") from None
 
 
 def handled_regions() -> list[Region]:
@@ -315,12 +324,15 @@ class MessageForm(ChineseForm):
     show_name = forms.BooleanField(label="公开我的昵称", required=False,
                                    help_text="默认不公开, 公开页面显示为“匿名网友”")
 
-    def __init__(self, *args, topic_refusal=None, **kwargs):
+    def __init__(self, *args, topic_refusal=None, region_refusal=None, **kwargs):
         """``topic_refusal``: the words for a topic code that is none (or switched off), for a caller that chose
-        it by code and has no 「不确定」 to pick (the API, Open311); the web page's words without it."""
+        it by code and has no 「不确定」 to pick (the API, Open311); ``region_refusal``: those for a region code that
+        is none (since 2026-12-08: the API and Open311 read the page's 「请选择有效的区划」); the web page's words
+        without them."""
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = topic_choices()
         self.fields["topic"].refusal = topic_refusal
+        self.fields["region"].refusal = region_refusal
         region = self.chosen_region()
         self.fields["addressee"].choices = [(COMPETENT_DEPARTMENT, "职能部门 (按职责交办)")] + [
             (str(a.pk), f"{a.title}") for a in addressees_for(region)]

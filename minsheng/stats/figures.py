@@ -69,7 +69,8 @@ def not_dispatched() -> Unit:
 class ScopeError(ValueError):
     """An unknown region, topic, unit, campaign or a bad date (one-line message);
     ``field`` names the filter at fault (region, date_from, …) when one is; ``unknown``, the code sent for a
-    region or topic that is none's (the API says it in its own words: api.inputs.unknown_region, unknown_topic)."""
+    region or topic that is none's, or the id of a unit (the API says it in its own words: api.inputs.unknown_region,
+    unknown_topic, unknown_unit)."""
 
     def __init__(self, message: str, field: str | None = None, unknown: str | None = None):
         super().__init__(message)
@@ -303,7 +304,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
             try:
                 unit = not_dispatched() if int(unit) == 0 else Unit.objects.get(pk=int(unit))
             except (ValueError, OverflowError, Unit.DoesNotExist):
-                raise ScopeError("没有这个办理单位", "unit") from None
+                raise ScopeError("没有这个办理单位", "unit", unknown=str(unit)) from None
         scope.unit = unit
     if addressee not in (None, ""):
         if not isinstance(addressee, Addressee):

@@ -57,7 +57,8 @@ def create_message(request):
                  if k not in ("photos", "show_name", "again")}
     if checked.get("show_name"):
         form_data["show_name"] = "on"
-    form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal)
+    form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal,
+                       region_refusal=inputs.unknown_region)
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     if not checked.get("again"):
@@ -226,7 +227,8 @@ class Support(ApiView):
         message.refresh_from_db(fields=["support_count"])  # others may have supported it meanwhile
         return Response({"supported": True, "created": created, "support_count": message.support_count})
 
-    @extend_schema(request=None, responses=SupportUndone, tags=["citizen"], parameters=[PUBLIC_ID])
+    # the status said: a serializer alone declared drf-spectacular's 204 of a DELETE, no body (until 2026-12-08)
+    @extend_schema(request=None, responses={200: SupportUndone}, tags=["citizen"], parameters=[PUBLIC_ID])
     def delete(self, request, public_id):
         message = _own_or_public(request, public_id)
         check_body_names(request, None)  # as post: a field sent to a DELETE is refused (docs/api.md)

@@ -21,7 +21,15 @@ from minsheng.stats import exports as stats_exports
 from minsheng.stats import figures as stats
 
 from ..errors import ApiError, found
-from ..inputs import ChoiceField, Day, check_date_range, region_or_invalid, unknown_region, unknown_topic
+from ..inputs import (
+    ChoiceField,
+    Day,
+    check_date_range,
+    region_or_invalid,
+    unknown_region,
+    unknown_topic,
+    unknown_unit,
+)
 from ..pagination import DirectoryPages
 from ..serializers import MessageListSerializer, RegionRefSerializer, UnitRefSerializer, hotspot_flags_shown
 from .base import ApiView, Doc, list_queryset
@@ -40,7 +48,8 @@ class HotspotSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     region = RegionRefSerializer(allow_null=True)
-    place = serializers.CharField()
+    # "" where none is named: the stored 「—」 came out as the place until 2026-12-08
+    place = serializers.CharField(source="named_place", help_text="地点或人群; 两者都没有的为空字符串")
     first_at = serializers.DateTimeField(source="public_first_at", allow_null=True, help_text="首条公开留言的时间")
     last_at = serializers.DateTimeField(source="public_last_at", allow_null=True, help_text="最近一条公开留言的时间")
     message_count = serializers.IntegerField(help_text="留言数 (含尚在审核的)")
@@ -277,8 +286,8 @@ def _figures(call, params):
     try:
         return call(**{k: v for k, v in params.items() if k != "by"})
     except stats.ScopeError as exc:
-        # an unknown region or topic in the API's words, as its other filters say it (the web pages keep theirs)
-        words = {"region": unknown_region, "topic": unknown_topic}
+        # an unknown region, topic or unit in the API's words, as its other filters say it (the web pages keep theirs)
+        words = {"region": unknown_region, "topic": unknown_topic, "unit": unknown_unit}
         said = words[exc.field](exc.unknown) if exc.unknown is not None else str(exc)
         raise ApiError(said, fields={exc.field: [said]} if exc.field else None) from None
 
