@@ -1,5 +1,6 @@
-"""What the 督办 history costs at scale: what cleared a 督办 mark (``actions.cleared_by``, a correlated subquery per
-row) on the overdue export, /stats/overdue/ and /staff/supervision/, and the back-fill of migration board 0040.
+"""What the 督办 history costs at scale: what cleared a 督办 mark (``actions.cleared_kinds``, read for a page's rows or
+an export's chunk; a correlated subquery per row until 2026-12-08) on the overdue export, /stats/overdue/ and
+/staff/supervision/, and the back-fill of migration board 0040.
 
     .venv/bin/python bench/supervision.py [--messages 300000] [--overdue 20000] [--supervised 5000] [--runs 3] [--plans]
     .venv/bin/python bench/supervision.py --migration [--messages 300000] [--supervised 30000]
@@ -16,12 +17,14 @@ events); two in five of those were passed on after the latest 督办 — a 转�
 cleared) or a 退单 and a new 派单 — the rest still marked, with their count and time.
 
 Prints, as the supervisor of the province: the overdue export (``exports.message_sheet`` of every overdue case,
-what ``minsheng export-stats messages --measure overdue`` and the web's CSV write) with the ``cleared_kind``
-annotation and without it (``cleared_by`` replaced by NULL: the same query without the subquery), their ratio, and
-the web's ``/stats/export/messages.csv?measure=overdue``; ``/stats/overdue/`` (30 rows) and
-``/staff/supervision/`` through the Django test client, with and without; median of ``--runs`` after a warm-up.
-``--plans``: the export query's plan (PostgreSQL: ``EXPLAIN ANALYZE``, the lines naming a scan, an index or a
-subplan; SQLite: ``EXPLAIN QUERY PLAN``).
+what ``minsheng export-stats messages --measure overdue`` and the web's CSV write) with what cleared the marks and
+without it (``actions.cleared_kinds`` answering nothing, no query: the baseline of the same run), their ratio, and
+the web's ``/stats/export/messages.csv?measure=overdue``; ``/stats/overdue/`` (30 rows, its first page and its
+20th) and ``/staff/supervision/`` through the Django test client, with and without; median ms of ``--runs`` after a
+warm-up, and the queries of one.
+``--plans``: the plans of the export's query and of the two queries that read what cleared the marks of 2,000
+cases (PostgreSQL: ``EXPLAIN ANALYZE``, the lines naming a scan, an index, a join or a subplan; SQLite: ``EXPLAIN
+QUERY PLAN``).
 
 ``--migration``: board 0040 run backward (to 0039: the mark as the old code left it) and forward again through
 ``MigrationExecutor`` (as tests/test_supervision_history.py), the whole migration and its back-fill alone, and
@@ -168,21 +171,16 @@ def _analyze() -> None:
 
 @contextmanager
 def without_cleared_kind():
-    """``cleared_by`` replaced by NULL where the lists read it: the same queries without the subquery."""
-    from django.db.models import CharField, Value
-
+    """What cleared a mark read as nothing (``actions.cleared_kinds`` answering {}, no query): the lists' time
+    without it."""
     from minsheng.board import actions
-    from minsheng.stats import exports, views
 
-    def null(outer: str = "pk"):
-        return Value(None, output_field=CharField())
-
-    saved = actions.cleared_by, exports.cleared_by, views.cleared_by
-    actions.cleared_by = exports.cleared_by = views.cleared_by = null
+    saved = actions.cleared_kinds
+    actions.cleared_kinds = lambda message_ids: {}
     try:
         yield
     finally:
-        actions.cleared_by, exports.cleared_by, views.cleared_by = saved
+        actions.cleared_kinds = saved
 
 
 def median_ms(work, runs: int) -> float:
@@ -256,22 +254,30 @@ def time_all(runs: int) -> None:
 
 def plans() -> None:
     from django.db import connection
+    from django.db.models import Max
 
+    from minsheng.board import actions
     from minsheng.board.deadlines import clock
+    from minsheng.board.models import Event, Message
     from minsheng.stats import exports, figures
 
     now = clock()
     qs = exports.message_queryset(figures.make_scope(region="620000"), "overdue", public=False, now=now)
-    qs = qs.annotate(cleared_kind=exports.cleared_by()).values_list("public_id", "cleared_kind")
-    if connection.vendor == "postgresql":
-        plan = qs.explain(analyze=True, buffers=True)
-        keep = ("Scan", "SubPlan", "Index", "Join", "Execution Time", "Sort")
-        lines = [line for line in plan.splitlines() if any(word in line for word in keep)]
-    else:
-        lines = qs.explain().splitlines()
-    log("\nthe overdue export's query plan, with cleared_kind:")
-    for line in lines:
-        log(f"    {line}")
+    ids = list(Message.objects.filter(ever_supervised=True, supervised=False).values_list("pk", flat=True)[:2000])
+    queries = [("the overdue export", qs.values_list("public_id", "supervised", "ever_supervised")),
+               (f"cleared_kinds of {len(ids):,} cases: the latest 督办", Event.objects.filter(
+                   kind="supervised", message_id__in=ids).order_by().values("message_id").annotate(at=Max("at"))),
+               ("cleared_kinds: the clearing moves", actions.clearing_moves().filter(message_id__in=ids)
+                .order_by("at", "pk").values_list("message_id", "at", "kind"))]
+    keep = ("Scan", "SubPlan", "Index", "Join", "Execution Time", "Sort Key", "Aggregate")
+    for label, query in queries:
+        if connection.vendor == "postgresql":
+            lines = [line for line in query.explain(analyze=True).splitlines() if any(w in line for w in keep)]
+        else:
+            lines = query.explain().splitlines()
+        log(f"\n{label}, its plan:")
+        for line in lines:
+            log(f"    {line[:160]}")
 
 
 # --- migration board 0040 ---------------------------------------------------------
