@@ -9,12 +9,13 @@ transaction. Follow-up work (notifications, classification) runs on commit.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -361,14 +362,44 @@ def clearing_moves(event_model=Event, assignment_model=Assignment):
         Q(kind=Event.Kind.TRANSFERRED) & Exists(other_lead))
 
 
-def cleared_by(outer: str = "pk"):
-    """The kind of the move that cleared the mark of the case ``OuterRef(outer)`` (a message's ``pk``, an
-    assignment's ``message_id``): the first of ``clearing_moves`` after its latest 督办, as the case page's 督办记录
-    names it (「退单前」); None when none came after it. For ``Message.supervision_label``'s 「退单后未再督办」."""
-    latest = (Event.objects.filter(kind=Event.Kind.SUPERVISED, message_id=OuterRef("message_id"))
-              .order_by("-at", "-pk").values("at")[:1])
-    return Subquery(clearing_moves().filter(message_id=OuterRef(outer), at__gt=Subquery(latest))
-                    .order_by("at", "pk").values("kind")[:1])
+def cleared_kinds(message_ids) -> dict[int, str]:
+    """The kind of the move that cleared the mark of each of these cases: the first of ``clearing_moves`` after its
+    latest 督办, as the case page's 督办记录 names it (「退单前」); a case none came after is no key. Two queries
+    for them all (none for none)."""
+    ids = set(message_ids)
+    if not ids:
+        return {}
+    latest = dict(Event.objects.filter(kind=Event.Kind.SUPERVISED, message_id__in=ids).order_by()
+                  .values("message_id").annotate(at=Max("at")).values_list("message_id", "at"))
+    kinds: dict[int, str] = {}
+    for message_id, at, kind in (clearing_moves().filter(message_id__in=latest).order_by("at", "pk")
+                                 .values_list("message_id", "at", "kind")):
+        if at > latest[message_id]:
+            kinds.setdefault(message_id, kind)
+    return kinds
+
+
+def cleared_kinds_of(rows, key=lambda m: (m.pk, m.supervised, m.ever_supervised), chunk: int = 2000):
+    """Each of ``rows`` (messages, or rows ``key`` reads a case's pk, ``supervised`` and ``ever_supervised`` from),
+    in their order, with what cleared its mark (``cleared_kinds``): None unless it was pressed once and is no longer,
+    the rows whose ``Message.supervision_label`` reads it (「退单后未再督办」). Read ``chunk`` rows at a time: two
+    queries a chunk holding such a row (a page's rows, an export's). Until 2026-12-08 a subquery of each row
+    (``cleared_by``), which SQLite ran for every late case of /stats/overdue/ whatever the page, before sorting them
+    (bench/supervision.py, docs/statistics.md)."""
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, chunk)):
+        keys = [key(row) for row in batch]
+        kinds = cleared_kinds(pk for pk, supervised, ever in keys if ever and not supervised)
+        for row, (pk, _, _) in zip(batch, keys, strict=True):
+            yield row, kinds.get(pk)
+
+
+def with_cleared_kinds(messages) -> list:
+    """``messages`` (a page's) as a list, each with its ``cleared_kind`` (``cleared_kinds_of``)."""
+    messages = list(messages)
+    for m, kind in cleared_kinds_of(messages):
+        m.cleared_kind = kind
+    return messages
 
 
 def do_reopen(actor, message: Message, reason: str = "", at=None) -> Assignment:

@@ -165,7 +165,7 @@ class Message(models.Model):
     @staticmethod
     def supervision_label(supervised: bool, ever_supervised: bool, cleared_kind: str | None = None) -> str:
         """The 督办 column's words, alike on /stats/overdue/, the 督办 page and the exports: 「已督办」 while pressed,
-        「转办后未再督办」 (the move that cleared it, ``actions.cleared_by``) or 「未再督办」 once pressed and no
+        「转办后未再督办」 (the move that cleared it, ``actions.cleared_kinds``) or 「未再督办」 once pressed and no
         longer, 「未督办」 never (2026-12-07)."""
         if supervised:
             return "已督办"
@@ -175,7 +175,7 @@ class Message(models.Model):
 
     @property
     def supervision_state(self) -> str:
-        """``supervision_label`` of this case; ``cleared_kind`` annotated (``actions.cleared_by``) or not known."""
+        """``supervision_label`` of this case; ``cleared_kind`` set (``actions.with_cleared_kinds``) or not known."""
         return self.supervision_label(self.supervised, self.ever_supervised, getattr(self, "cleared_kind", None))
 
     @staticmethod

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from minsheng.accounts.models import CLOSED_NAME
-from minsheng.board.actions import cleared_by
+from minsheng.board.actions import cleared_kinds_of
 from minsheng.board.models import Event, Message, MessageKind
 from minsheng.board.moderation import mask, real_name
 from minsheng.board.views.public import page_of
@@ -351,6 +351,9 @@ def message_sheet(qs, measure: str, personal: bool, base_url: str, now) -> tuple
                          signs=signs, misses=misses))
 
 
+CLEARED_CHUNK = 2000  # the rows an export reads at a time, and what cleared their 督办 marks with them
+
+
 def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: bool | None = None,
                  staff_links: bool = False, signs: bool = False, misses: bool = False):
     """``late_at``: a moment; each row then says how many working days its case is past its
@@ -368,11 +371,9 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     kinds = dict(MessageKind.choices)
 
     zone = timezone.get_current_timezone()
-    # what cleared a mark pressed once (「转办后未再督办」), read for the overdue lists alone: a subquery per row; a
-    # combined list (the misses', not an overdue list) takes no annotation; read last in each row, where read
-    cleared = late_at is not None and not qs.query.combinator
-    if cleared:
-        qs = qs.annotate(cleared_kind=cleared_by())
+    # what cleared a mark pressed once (「转办后未再督办」), read for the overdue lists alone, ``CLEARED_CHUNK`` rows at a
+    # time (``cleared_kinds_of``), each row's pk read last
+    cleared = late_at is not None
 
     def fmt(moment):
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -391,9 +392,11 @@ def message_rows(qs, personal: bool, base_url: str = "", late_at=None, lead: boo
     if misses:
         fields += ["miss_open"]
     if cleared:
-        fields += ["cleared_kind"]
-    for values in qs.values_list(*fields).iterator(chunk_size=2000):
-        cleared_kind = values[-1] if cleared else None
+        fields += ["pk"]
+    rows = qs.values_list(*fields).iterator(chunk_size=CLEARED_CHUNK)
+    mark = fields.index("supervised")  # then supervised_count, last_supervised_at, ever_supervised
+    for values, cleared_kind in (cleared_kinds_of(rows, lambda v: (v[-1], v[mark], v[mark + 3]), CLEARED_CHUNK)
+                                 if cleared else ((values, None) for values in rows)):
         (public_id, title, body, kind, status, submitted_at, due_at, replied_at, show_name, region, topic,
          author_name, hidden_name, closed_at, supervised, supervised_count, last_supervised_at, ever_supervised,
          unit_key, *rest) = values[:-1] if cleared else values

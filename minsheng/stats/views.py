@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from minsheng.accounts.roles import roles_of
-from minsheng.board.actions import cleared_by, may_supervise
+from minsheng.board.actions import may_supervise, with_cleared_kinds
 from minsheng.board.deadlines import clock
 from minsheng.board.forms import MAX_QUERY_LENGTH
 from minsheng.board.models import MessageKind
@@ -467,10 +467,11 @@ def overdue(request):
     qs = qs.filter(pk__in=exports.message_queryset(scope, measure, public=False, now=now).values("pk"))
     # 超期天数 grows as the deadline lies further back: most overdue first unless ?dir=asc
     ascending = request.GET.get("dir") == "asc"
-    # 「转办后未再督办」 where a 督办 was cleared since, as the 督办 page and the export say (Message.supervision_label)
-    qs = exports.late_order(qs.select_related("region", "topic", "open_case", "author")
-                            .annotate(cleared_kind=cleared_by()), ascending)
+    qs = exports.late_order(qs.select_related("region", "topic", "open_case", "author"), ascending)
     page = page_of(Paginator(qs, 30), request.GET.get("page"))
+    # 「转办后未再督办」 where a 督办 was cleared since, as the 督办 page and the export say (Message.supervision_label):
+    # read for the page's rows
+    page.object_list = with_cleared_kinds(page.object_list)
     # the staff case page where the user may open it; a leader's office, overseeing its leader's region, the public
     # page of the others (the staff page, with the citizen's contact details, is 404 to it)
     ids = [m.pk for m in page.object_list]

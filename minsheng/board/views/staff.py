@@ -484,7 +484,9 @@ def _inbox_export_rows(qs, now):
         count, at = Message.supervision_cells(m.supervised, m.supervised_count, m.last_supervised_at)
         return count, moment(at)
 
-    for a in qs.iterator(chunk_size=500):
+    shares = qs.iterator(chunk_size=500)
+    for a, cleared_kind in actions.cleared_kinds_of(shares, lambda a: (a.message_id, a.message.supervised,
+                                                                       a.message.ever_supervised), 500):
         m = a.message
         if a.role == A.Role.ASSIST:  # an assisting unit does not sign: its row follows the lead unit's
             state = ["主办单位已签收" if a.signed_at else "主办单位待签收"]
@@ -500,7 +502,7 @@ def _inbox_export_rows(qs, now):
                a.unit.name, a.get_role_display(), moment(a.signed_at), str(a.handler) if a.handler else "未指派",
                "" if a.role == A.Role.ASSIST or a.signed_at else moment(a.sign_due_at, "%Y-%m-%d"),
                moment(a.due_at, "%Y-%m-%d"), due_words(now, a.due_at), " · ".join(state),
-               Message.supervision_label(m.supervised, m.ever_supervised, a.cleared_kind), *cells(m)]
+               Message.supervision_label(m.supervised, m.ever_supervised, cleared_kind), *cells(m)]
 
 
 @login_required
@@ -523,8 +525,8 @@ def inbox_export(request, fmt):
     if count > INBOX_EXPORT_MAX:
         flash.error(request, f"共 {count} 条, 超过导出上限 {INBOX_EXPORT_MAX} 条; 请选择标签、单位或承办人, 或查找缩小范围后再导出")
         return redirect(_inbox_url(_inbox_place(tab, keep_filters, query)))
-    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "unit", "handler")
-                              .annotate(cleared_kind=actions.cleared_by("message_id")), now)
+    rows = _inbox_export_rows(qs.select_related(None).select_related("message__region", "message__topic", "unit", "handler"),
+                              now)
     # saved as what it lists (「本单位待办-已超期-202612061346.xlsx」), as the statistics exports are; before
     # 2026-12-06 「inbox-overdue-…」
     label = "" if tab == "todo" else f"-{_inbox_tabs(now)[tab][0]}"
@@ -951,8 +953,10 @@ def _supervision_context(request, roles: Roles, query: QueryDict | None = None) 
     # a supervised case stays listed once answered (until closed): the unit that answered it leads
     supervised = (supervised.filter(in_district)
                   .select_related("region", "topic").prefetch_related(shares)
-                  .annotate(late=_late_first(now), cleared_kind=actions.cleared_by()).order_by("late", "due_at", "pk"))
+                  .annotate(late=_late_first(now)).order_by("late", "due_at", "pk"))
     supervised = _paginate(query, supervised, "sp")
+    # what cleared a mark since (「转办后未再督办」), read for the page's rows
+    supervised.object_list = actions.with_cleared_kinds(supervised.object_list)
     for m in supervised:  # both when two lead it (联合办理); none (尚未派单) once given back, a reopened case too
         m.lead_units = handling_units(m, A.Role.LEAD)
         m.late_as_of = now  # its 已超期 as of the page's minute, as 超期未答复 above and the API's items
