@@ -4,11 +4,12 @@ an export's chunk; a correlated subquery per row until 2026-12-08) on the overdu
 
     .venv/bin/python bench/supervision.py [--messages 300000] [--overdue 20000] [--supervised 5000] [--runs 3] [--plans]
     .venv/bin/python bench/supervision.py --migration [--messages 300000] [--supervised 30000]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/minsheng_bench_supervision .venv/bin/python bench/supervision.py …
+    .venv/bin/python bench/supervision.py --pg postgres://postgres@127.0.0.1:5432 [--db minsheng_bench_supervision] …
 
 Data: its own database, built afresh each run — SQLite under ``--var`` (default /tmp/var-bench-supervision, never
-the project's var/), or the PostgreSQL database named by ``DATABASE_URL`` (dropped and created again, dropped at the
-end unless ``--keep``). bench/stats.py's directory (14 prefectures × 6 counties, 7 topics × 3, ~180 units, a
+the project's var/), or with ``--pg`` the PostgreSQL database ``--db`` on that server (default
+minsheng_bench_supervision, a name with "bench" in it: dropped and created again, dropped at the end unless
+``--keep``). The shell's ``DATABASE_URL`` is never read: the database it names is not the bench's to drop. bench/stats.py's directory (14 prefectures × 6 counties, 7 topics × 3, ~180 units, a
 supervisor of the province); ``--messages`` messages in bulk (``bulk_create``), each dispatched to its lead unit
 (an assignment, a 派单 event); ``--overdue`` of them still in hand past their deadline and half as many in hand
 not yet due (with their open case, ``stats.OpenCase``, as ``facts`` computes it), the rest answered and closed
@@ -346,8 +347,17 @@ def main(argv=None) -> int:
     parser.add_argument("--plans", action="store_true", help="print the export query's plan")
     parser.add_argument("--migration", action="store_true", help="time migration board 0040 backward and forward")
     parser.add_argument("--var", default="/tmp/var-bench-supervision", help="data folder (SQLite database)")
+    parser.add_argument("--pg", help="PostgreSQL server URL without a database, e.g. postgres://postgres@127.0.0.1:5432 "
+                                     "(default: SQLite under --var)")
+    parser.add_argument("--db", default="minsheng_bench_supervision",
+                        help="the PostgreSQL database to drop and create (with --pg; a name with \"bench\" in it; "
+                             "default minsheng_bench_supervision)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
+    if "bench" not in args.db:
+        parser.error(f"--db {args.db}: not a bench database (a name with \"bench\" in it): refusing to drop it")
+    if args.pg and args.pg.rstrip("/").count("/") > 2:
+        parser.error(f"--pg {args.pg}: the server alone, without a database (--db names it)")
     supervised = args.supervised or (30_000 if args.migration else 5_000)
     if supervised > args.overdue * 3 // 2:
         parser.error("--supervised: at most the cases in hand (1.5 × --overdue)")
@@ -356,13 +366,13 @@ def main(argv=None) -> int:
         parser.error("--var must not be the project's var/")
     var.mkdir(parents=True, exist_ok=True)
     os.environ["MINSHENG_VAR_DIR"] = str(var)
-    url = os.environ.get("DATABASE_URL", "")
-    pg = url.startswith("postgres")
+    os.environ.pop("DATABASE_URL", None)  # the shell's database is never the bench's: --pg and --db name it
+    pg = bool(args.pg)
     if pg:
-        base, name = url.rsplit("/", 1)
+        base, name = args.pg.rstrip("/"), args.db
         create_database(base, name)
+        os.environ["DATABASE_URL"] = f"{base}/{name}"
     else:
-        os.environ.pop("DATABASE_URL", None)
         for suffix in ("", "-wal", "-shm"):
             (var / f"minsheng.sqlite3{suffix}").unlink(missing_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")

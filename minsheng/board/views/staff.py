@@ -471,6 +471,7 @@ def _assign_choices(rows) -> list[tuple]:
 
 # 导出 of the inbox: more rows than a meeting reads is a list to narrow first (a tab, 单位, 承办人, 查找)
 INBOX_EXPORT_MAX = 5000
+INBOX_CLEARED_CHUNK = 500  # the rows the inbox export reads at a time, and what cleared their 督办 marks with them
 INBOX_EXPORT_HEADER = ["编号", "标题", "留言时间", "区划", "领域", "单位", "本单位角色", "签收时间", "承办人", "签收期限",
                        "答复期限", "剩余/超期工作日", "状态", "督办", "督办次数", "最近督办时间"]
 
@@ -484,9 +485,9 @@ def _inbox_export_rows(qs, now):
         count, at = Message.supervision_cells(m.supervised, m.supervised_count, m.last_supervised_at)
         return count, moment(at)
 
-    shares = qs.iterator(chunk_size=500)
+    shares = qs.iterator(chunk_size=INBOX_CLEARED_CHUNK)
     for a, cleared_kind in actions.cleared_kinds_of(shares, lambda a: (a.message_id, a.message.supervised,
-                                                                       a.message.ever_supervised), 500):
+                                                                       a.message.ever_supervised), INBOX_CLEARED_CHUNK):
         m = a.message
         if a.role == A.Role.ASSIST:  # an assisting unit does not sign: its row follows the lead unit's
             state = ["主办单位已签收" if a.signed_at else "主办单位待签收"]
