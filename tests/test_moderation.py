@@ -202,6 +202,8 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
      "王建村"),
     ("0038_search_text_without_names_ending_as_villages_and_flats_after_de", "垃圾一周没人清运",
      "我住3栋的5楼3-12-2024, 门前垃圾成堆。", "2024"),
+    ("0041_search_text_without_phone_extensions", "垃圾一周没人清运", "我家电话0931-8123456转802。", "802"),
+    ("0041_search_text_without_phone_extensions", "垃圾一周没人清运", "座机8123456分机6021, 门前垃圾成堆。", "6021"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
@@ -637,3 +639,18 @@ def test_board_0038_reindexes_the_flats_after_de_and_not_every_message_with_a_da
                             ).reindex(apps, None)
     assert flats <= set(read)
     assert not dated & set(read)
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("我的电话0931-8123456转802请回电", "我的电话0931-****3456转***请回电"),
+    ("电话0931-8123456-802", "电话0931-****3456-***"),
+    ("电话（0931）8123456 ext. 802。", "电话0931-****3456 ext. ***。"),
+    ("电话8123456分机802", "电话****3456分机***"),
+    ("联系电话：0931-8123456分机号802，谢谢", "联系电话：0931-****3456分机号***，谢谢"),
+    ("手机13912345678转802", "手机139****5678转***"),
+    # a mobile in dashed groups: no extension
+    ("手机138-0000-0001", "手机138****0001"),
+])
+def test_a_public_text_hides_the_extension_with_the_number(written, shown):
+    """Until 2026-12-08 the number was hidden and 转802 published after it."""
+    assert mask(written) == shown
