@@ -346,9 +346,12 @@ def _phone(data) -> tuple[str | None, str, bool]:
     0931-8123456转801, 分机801, ext. 801: accounts.phones.split_extension, as the staff lists read it; 400-810-1234) or a
     foreign number names no account: it cannot receive a sign-in code, and a case system's placeholder
     (12345, 00000) made one account of every caller it stood for. A placeholder — fewer than
-    CONTACT_DIGITS digits, one digit repeated — is no number at all: left out, the request kept."""
+    CONTACT_DIGITS digits, one digit repeated — is no number at all: left out, the request kept. A mobile
+    sent with an extension is the mobile, the extension dropped (since 2026-12-08)."""
     raw = str(data.get("phone") or "").strip()  # str(): a JSON body may send a number
-    mobile = canonical_phone(raw)
+    # a mobile has no extension: 13800000001转802 is the citizen's 13800000001 (review of 2026-12-08: it was kept as a
+    # landline under the service account, and the officer's 查找 by the mobile missed it)
+    mobile = canonical_phone(split_extension(raw)[0])
     if mobile:
         return mobile, "", False
     text = " ".join(unicodedata.normalize("NFKC", raw).split())
