@@ -388,7 +388,7 @@ def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]],
         return m is not None and _names_the_unit(m.group(1), unit)
 
     return [(label, found, start, end) for label, found, start, end in _matches(body)
-            if label == "手机号" and (start, end) not in theirs and canonical_phone(found) not in units
+            if label == "手机号" and (start, end) not in theirs and canonical_phone(split_extension(found)[0]) not in units
             and not units_line(start)]
 
 
