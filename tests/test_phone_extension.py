@@ -105,3 +105,20 @@ def test_a_reply_naming_the_citizens_landline_without_its_extension_is_refused(a
         leak = officer.post(case_url(m, "reply-preview"), {"body": f"{LAMP_DRAFT}已致电{named}与您核实。"},
                             format="json").json()
         assert leak["personal_data"] == "答复中含有留言人的个人信息 (固定电话), 答复会公开发布, 请删去后再发布", named
+
+
+def test_the_units_own_mobile_with_an_extension_is_no_one_elses(as_persona, personas, directory):
+    """Review of 2026-12-08: the unit's own 联系电话 13609311234 written with an extension in its reply was warned of
+    as 「他人的手机号」; another mobile with one still is."""
+    m = _lamp_case(personas, directory)
+    unit = m.assignments.get().unit
+    unit.contact_phone = "13609311234"
+    unit.save(update_fields=["contact_phone"])
+    officer = as_persona("officer")
+
+    def said(named):
+        return officer.post(case_url(m, "reply-preview"), {"body": f"{LAMP_DRAFT}如有疑问, 联系电话 {named}。"},
+                            format="json").json()["personal_data"]
+
+    assert said("13609311234转802") == ""
+    assert "答复中含有他人的手机号 13709315678转802" in said("13709315678转802")
