@@ -15,7 +15,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .phones import split_extension
+from .phones import EXTENSION_CHARACTERS, split_extension
 
 # how a closed account (注销) is named wherever its holder would be
 CLOSED_NAME = "已注销用户"
@@ -160,8 +160,6 @@ def national_phone(raw: str | None) -> str:
     return value
 
 
-# the characters of phones.EXTENSION_WORD, dropped with the separators where a stored number is read whole
-_EXTENSION_CHARACTERS = ("转", "分", "机", "号", "ext", ".", "x", "#", ":")
 
 
 def national_phone_sql(field: str):
@@ -170,7 +168,7 @@ def national_phone_sql(field: str):
     the database, for matching its end: a +86 or 0086 is read as the 0 of the area code (a mobile is stored as its
     11 digits already, and its end is the same either way)."""
     value = Lower(F(field))
-    for separator in (*PHONE_SEPARATORS, *_EXTENSION_CHARACTERS):
+    for separator in (*PHONE_SEPARATORS, *EXTENSION_CHARACTERS):
         value = Replace(value, Value(separator), Value(""))
     return Case(*(When(StartsWith(value, Value(prefix)), then=Concat(Value("0"), Substr(value, len(prefix) + 1)))
                   for prefix in _FROM_ABROAD), default=value, output_field=models.CharField())

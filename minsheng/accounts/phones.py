@@ -12,13 +12,30 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# the words written between a number and its extension (转, 转分机, 分机, 分机号, ext, ext., x, #) — in the subset of
-# regular expressions that Python and PostgreSQL read alike, as the staff lists' 查找 matches them in the database
-EXTENSION_WORD = r" *(?:转(?:分机号?)?|分机号?|[Ee][Xx][Tt]\.?|[Xx]|#)[ :]*"
-# or a dash right after a whole local number (7 or 8 digits: 0931-8123456-802, 8123456-802) or a whole number with
-# its area code (09318123456-802); 0931-812-3456 and 138-0000-0001 are one number written in groups
+# the words written between a number and its extension, the longest first: those that name it (转分机, 分机号, ext.),
+# after which one digit is an extension (分机8), and the marks (转, x, #), after which a public text's extension is 2–6
+# digits (board.moderation: 转3次, x 3天, #3号楼 are no extension)
+EXTENSION_NAMES = ("转分机号", "转分机", "分机号", "分机", "ext.", "ext")
+EXTENSION_MARKS = ("转", "x", "#")
+# their characters, dropped with a number's separators where a stored number is read as digits (models.national_phone_sql)
+EXTENSION_CHARACTERS = tuple(dict.fromkeys("".join(EXTENSION_NAMES + EXTENSION_MARKS) + ":"))
+
+
+def _written(word: str) -> str:
+    """``word`` as a regular expression Python and PostgreSQL read alike, a Latin letter in either case."""
+    return "".join(f"[{c.upper()}{c}]" if c.isascii() and c.isalpha() else re.escape(c) for c in word)
+
+
+EXTENSION_NAMED = "(?:" + "|".join(map(_written, EXTENSION_NAMES)) + ")"
+EXTENSION_MARK = "(?:" + "|".join(map(_written, EXTENSION_MARKS)) + ")"
+# in the subset of regular expressions that Python and PostgreSQL read alike, as the staff lists' 查找 matches them in
+# the database
+EXTENSION_WORD = rf" *(?:{EXTENSION_NAMED}|{EXTENSION_MARK})[ :]*"
+# or a dash (-, —, –; a full-width － is read as -) right after a whole local number (7 or 8 digits: 0931-8123456-802,
+# 8123456 - 802) or a whole number with its area code (09318123456-802); 0931-812-3456 and 138-0000-0001 are one
+# number written in groups
 EXTENSION_DASH_AFTER = r"(?:^|[^0-9])(?:[0-9]{7,8}|0[0-9]{10,11})"
-EXTENSION_DASH = r" *- *"
+EXTENSION_DASH = r" *[-—–] *"
 EXTENSION_DIGITS = r"([0-9]{1,6}) *$"
 
 _AFTER_WORD = re.compile(r"(?<=[0-9])" + EXTENSION_WORD + EXTENSION_DIGITS)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from minsheng.accounts.phones import EXTENSION_DASH, EXTENSION_WORD, split_extension
+from minsheng.accounts.phones import EXTENSION_MARK, EXTENSION_NAMED, split_extension
 
 # Each pattern: (label, regex). Order matters: an ID number must be tried before a bank
 # card (both are long digit runs), a mobile number before a landline. An ID number is
@@ -181,9 +181,14 @@ class Finding:
 
 # an extension right after a phone number (0931-8123456转802, 分机802, ext. 802, x802, 0931-8123456-802), hidden with it
 # (since 2026-12-08: the number was hidden and 转802 published); a dash only after a landline (a mobile is written in
-# dashed groups, 138-0000-0001)
-_EXTENSION = {"手机号": re.compile(EXTENSION_WORD + r"[0-9]{1,6}(?![0-9])"),
-              "固定电话": re.compile(rf"(?:{EXTENSION_WORD}|{EXTENSION_DASH})[0-9]{{1,6}}(?![0-9])")}
+# dashed groups, 138-0000-0001). After 转, x, # or a dash 2–6 digits, one only after 分机 or ext, and never a count,
+# a floor or a date (review of 2026-12-08: 转3次, 转2楼, -2024年, x 3天, #3号楼 were hidden as extensions)
+_NOT_A_COUNT = r"(?![0-9]|\s*[次楼层号栋幢单室户天年月日元个人])"
+_EXTENSION = {
+    "手机号": re.compile(rf" *(?:{EXTENSION_NAMED}[ :]*[0-9]{{1,6}}|{EXTENSION_MARK}[ :]*[0-9]{{2,6}}){_NOT_A_COUNT}"),
+    "固定电话": re.compile(rf" *(?:{EXTENSION_NAMED}[ :]*[0-9]{{1,6}}|(?:{EXTENSION_MARK}[ :]*|[-—–－] *)[0-9]{{2,6}})"
+                       rf"{_NOT_A_COUNT}"),
+}
 
 
 def _hide(label: str, found: str) -> str:
