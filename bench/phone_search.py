@@ -1,13 +1,14 @@
 """The staff lists' 查找 by a phone's last digits (``staff.queue_condition``) over N messages: what the reading of a
 number with an extension (``staff.number_before_extension``, regular expressions, 2026-12-08) costs beside the
-digits' end alone (``national_phone_sql``, before it).
+digits' end alone (``national_phone_sql``, before it), read on every row (12-08) or only on the rows showing an
+extension's mark (``staff.may_hold_extension``, since the review of 2026-12-08).
 
     MINSHENG_VAR_DIR=... [DATABASE_URL=...] .venv/bin/python bench/phone_search.py [--messages 20000] [--runs 5]
 
 Reads the configured database, which must be migrated (``minsheng migrate``); inside a transaction that is rolled
 back at the end it adds ``--messages`` messages, one in five of them with a landline (a fifth of those with an
-extension, 转, 分机, ext. or a dash), the rest with a mobile, and counts the matches of a few typed queries with and
-without the extension's condition, printing the median wall time in milliseconds of ``--runs`` counts each (the
+extension, 转, 分机, ext. or a dash), the rest with a mobile, and counts the matches of a few typed queries by the
+digits' conditions, printing the median wall time in milliseconds of ``--runs`` counts each (the
 whole table: a unit's list is a part of it).
 """
 
@@ -57,22 +58,6 @@ def fill(count: int, seed: int) -> None:
                                       "0931-8123456"))])
 
 
-def digits_before(field: str):
-    """national_phone_sql as it was before 2026-12-08: the separators alone dropped, a +86 read as the 0."""
-    from django.db import models
-    from django.db.models import Case, F, Value, When
-    from django.db.models.functions import Concat, Replace, Substr
-    from django.db.models.lookups import StartsWith
-
-    from minsheng.accounts.models import _FROM_ABROAD, PHONE_SEPARATORS
-
-    value = F(field)
-    for separator in PHONE_SEPARATORS:
-        value = Replace(value, Value(separator), Value(""))
-    return Case(*(When(StartsWith(value, Value(prefix)), then=Concat(Value("0"), Substr(value, len(prefix) + 1)))
-                  for prefix in _FROM_ABROAD), default=value, output_field=models.CharField())
-
-
 def timed(queryset, runs: int) -> tuple[int, float]:
     found, times = 0, []
     for _ in range(runs):
@@ -98,22 +83,23 @@ def main() -> None:
 
     from minsheng.accounts.models import national_phone_sql
     from minsheng.board.models import Message
-    from minsheng.board.views.staff import number_before_extension, queue_condition
+    from minsheng.board.views.staff import may_hold_extension, number_before_extension
 
     print(f"{connection.vendor}, {args.messages} messages, median of {args.runs}")
+    field = "contact_phone"
     try:
         with transaction.atomic():
             fill(args.messages, args.seed)
             mine = Message.objects.filter(author__username="bench_phone_search")
-            for typed in ("3456", "8123456", "0931812"):
-                old = mine.filter(Q(EndsWith(digits_before("contact_phone"), typed)))
-                before = mine.filter(Q(EndsWith(national_phone_sql("contact_phone"), typed)))
-                with_extension = mine.filter(number_before_extension("contact_phone", typed))
-                whole = mine.filter(queue_condition(typed))
-                for label, queryset in (("end of the digits (until 12-07)", old), ("end of all the digits", before),
-                                        ("number before an extension", with_extension),
-                                        ("queue_condition (all of it)", whole)):
-                    found, ms = timed(queryset, args.runs)
+            for typed in ("3456", "8123456", "0931812", "6802"):
+                end = Q(EndsWith(national_phone_sql(field), typed))
+                readings = Q(EndsWith(national_phone_sql(field, extension=True), typed)) | number_before_extension(
+                    field, typed)
+                for label, condition in (("the digits' end (until 12-07)", end),
+                                         ("every row's extension (12-08)", readings),
+                                         ("marked rows' extension (review)", end | (may_hold_extension(field)
+                                                                                    & readings))):
+                    found, ms = timed(mine.filter(condition), args.runs)
                     print(f"  「{typed}」 {label:34} {found:6} found {ms:9.1f} ms")
             raise Rollback
     except Rollback:

@@ -162,13 +162,14 @@ def national_phone(raw: str | None) -> str:
 
 
 
-def national_phone_sql(field: str):
-    """The digits of the stored ``field`` (Open311 keeps a landline as sent: 0931-8123456, +86 931 8123457), its
-    extension's after the number's (0931-8123456转802 is 09318123456802: phones.split_extension's two together), in
-    the database, for matching its end: a +86 or 0086 is read as the 0 of the area code (a mobile is stored as its
-    11 digits already, and its end is the same either way)."""
-    value = Lower(F(field))
-    for separator in (*PHONE_SEPARATORS, *EXTENSION_CHARACTERS):
+def national_phone_sql(field: str, extension: bool = False):
+    """national_phone of the stored ``field`` (Open311 keeps a landline as sent: 0931-8123456, +86 931 8123457), in
+    the database, for matching its end: its separators dropped, a +86 or 0086 read as the 0 of the area code (a mobile
+    is stored as its 11 digits already, and its end is the same either way). With ``extension`` the words before an
+    extension are dropped too, its digits read after the number's (0931-8123456转802 is 09318123456802:
+    phones.split_extension's two together): dearer, for the rows that may hold one (staff.queue_condition)."""
+    value = Lower(F(field)) if extension else F(field)
+    for separator in (*PHONE_SEPARATORS, *(EXTENSION_CHARACTERS if extension else ())):
         value = Replace(value, Value(separator), Value(""))
     return Case(*(When(StartsWith(value, Value(prefix)), then=Concat(Value("0"), Substr(value, len(prefix) + 1)))
                   for prefix in _FROM_ABROAD), default=value, output_field=models.CharField())
