@@ -202,6 +202,8 @@ def test_a_name_introduced_once_is_hidden_everywhere_in_public(client, personas,
      "王建村"),
     ("0038_search_text_without_names_ending_as_villages_and_flats_after_de", "垃圾一周没人清运",
      "我住3栋的5楼3-12-2024, 门前垃圾成堆。", "2024"),
+    ("0041_search_text_without_phone_extensions", "垃圾一周没人清运", "我家电话0931-8123456转802。", "802"),
+    ("0041_search_text_without_phone_extensions", "垃圾一周没人清运", "座机8123456分机6021, 门前垃圾成堆。", "6021"),
 ])
 def test_the_reindex_migration_forgets_a_name_an_older_index_kept(client, personas, directory, migration, title, body,
                                                                   name):
@@ -637,3 +639,72 @@ def test_board_0038_reindexes_the_flats_after_de_and_not_every_message_with_a_da
                             ).reindex(apps, None)
     assert flats <= set(read)
     assert not dated & set(read)
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("我的电话0931-8123456转802请回电", "我的电话0931-****3456转***请回电"),
+    ("电话0931-8123456-802", "电话0931-****3456-***"),
+    ("电话（0931）8123456 ext. 802。", "电话0931-****3456 ext. ***。"),
+    ("电话8123456分机802", "电话****3456分机***"),
+    ("联系电话：0931-8123456分机号802，谢谢", "联系电话：0931-****3456分机号***，谢谢"),
+    ("手机13912345678转802", "手机139****5678转***"),
+    # a mobile in dashed groups: no extension
+    ("手机138-0000-0001", "手机138****0001"),
+])
+def test_a_public_text_hides_the_extension_with_the_number(written, shown):
+    """Until 2026-12-08 the number was hidden and 转802 published after it."""
+    assert mask(written) == shown
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("电话0931-8123456 - 802", "电话0931-****3456 - ***"),
+    ("电话0931-8123456—802", "电话0931-****3456-***"),  # the dash read as -, as in 0931—8123456
+    ("电话8123456－802", "电话****3456-***"),
+    ("电话8123456分机8", "电话****3456分机*"),
+    ("电话0931-8123456 ext 8", "电话0931-****3456 ext *"),
+])
+def test_an_extension_after_a_dash_of_any_width_or_of_one_digit_after_its_name_is_hidden(written, shown):
+    """Review of 2026-12-08: a dash typed — or － and spaces around it published the extension."""
+    assert mask(written) == shown
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("物业电话0931-8123456转3次都没人接", "物业电话0931-****3456转3次都没人接"),
+    ("物业电话0931-8123456转12次都没人接", "物业电话0931-****3456转12次都没人接"),
+    ("打0931-8123456转2楼物业办公室", "打0931-****3456转2楼物业办公室"),
+    ("电话0931-8123456-2024年就打不通了", "电话0931-****3456-2024年就打不通了"),
+    ("电话8123456 x 3天没人接", "电话****3456 x 3天没人接"),
+    ("电话0931-8123456#3号楼", "电话0931-****3456#3号楼"),
+    ("拨0931-8123456转1号楼的王师傅", "拨0931-****3456转1号楼的王师傅"),
+    ("手机13912345678转2次才接通", "手机139****5678转2次才接通"),
+])
+def test_words_after_a_number_that_are_no_extension_stay(written, shown):
+    """Review of 2026-12-08: 转3次 was published 转*次, 转2楼 转*楼, -2024年 -****年: after 转, x, # or a dash an
+    extension is 2–6 digits not followed by a count's, a floor's or a date's word; one digit only after 分机 or ext."""
+    assert mask(written) == shown
+
+
+@pytest.mark.django_db
+def test_board_0041_reindexes_the_dashed_extensions_and_not_a_building_or_a_size(personas, directory, monkeypatch):
+    """Review of 2026-12-08: 0041 missed 8123456 - 802, 8123456—802 and 8123456－802, and read 3#楼 and 3x4米 as
+    extensions."""
+    import importlib
+
+    from django.apps import apps
+
+    from minsheng.board import search
+
+    def submitted(body):
+        m = actions.do_submit(personas["citizen"], title="门前垃圾一周没人清运", body=body, kind="help",
+                              region=directory["lanzhou"], topic=directory["topic_build"])
+        return m.pk
+
+    extensions = {submitted(f"物业电话{number}, 没人接。") for number in (
+        "8123456 - 802", "8123456—802", "8123456－802", "0931-8123456转802", "０９３１８１２３４５６分机８０２")}
+    others = {submitted("3#楼门前垃圾成堆, 没人清运。"), submitted("门前挖了3x4米的坑, 垃圾成堆。")}
+    read = []
+    monkeypatch.setattr(search, "reindex", lambda messages: read.extend(messages.values_list("pk", flat=True)))
+    migration = importlib.import_module("minsheng.board.migrations.0041_search_text_without_phone_extensions")
+    migration.reindex(apps, None)
+    assert extensions <= set(read)
+    assert not others & set(read)

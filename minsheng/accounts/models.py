@@ -10,10 +10,12 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Concat, Replace, Substr
+from django.db.models.functions import Concat, Lower, Replace, Substr
 from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from .phones import EXTENSION_CHARACTERS, split_extension
 
 # how a closed account (注销) is named wherever its holder would be
 CLOSED_NAME = "已注销用户"
@@ -148,8 +150,9 @@ def phone_compact(raw: str | None) -> str:
 
 def national_phone(raw: str | None) -> str:
     """The number ``raw`` is as dialled inside China (phone_compact, then a +86 or 0086 read off): a mobile its 11
-    digits, another number its 0 before the area code (+86 931 8123457 is 09318123457, +86 0931… stays 0931…)."""
-    value = phone_compact(raw)
+    digits, another number its 0 before the area code (+86 931 8123457 is 09318123457, +86 0931… stays 0931…);
+    an extension is no part of it (phones.split_extension: 0931-8123456转802 is 09318123456, since 2026-12-08)."""
+    value = phone_compact(split_extension(raw)[0])
     for prefix in _FROM_ABROAD:
         if value.startswith(prefix):
             rest = value[len(prefix):]
@@ -157,12 +160,16 @@ def national_phone(raw: str | None) -> str:
     return value
 
 
-def national_phone_sql(field: str):
+
+
+def national_phone_sql(field: str, extension: bool = False):
     """national_phone of the stored ``field`` (Open311 keeps a landline as sent: 0931-8123456, +86 931 8123457), in
-    the database, for matching its end: a +86 or 0086 is read as the 0 of the area code (a mobile is stored as its
-    11 digits already, and its end is the same either way)."""
-    value = F(field)
-    for separator in PHONE_SEPARATORS:
+    the database, for matching its end: its separators dropped, a +86 or 0086 read as the 0 of the area code (a mobile
+    is stored as its 11 digits already, and its end is the same either way). With ``extension`` the words before an
+    extension are dropped too, its digits read after the number's (0931-8123456转802 is 09318123456802:
+    phones.split_extension's two together): dearer, for the rows that may hold one (staff.queue_condition)."""
+    value = Lower(F(field)) if extension else F(field)
+    for separator in (*PHONE_SEPARATORS, *(EXTENSION_CHARACTERS if extension else ())):
         value = Replace(value, Value(separator), Value(""))
     return Case(*(When(StartsWith(value, Value(prefix)), then=Concat(Value("0"), Substr(value, len(prefix) + 1)))
                   for prefix in _FROM_ABROAD), default=value, output_field=models.CharField())
@@ -170,7 +177,10 @@ def national_phone_sql(field: str):
 
 def canonical_phone(raw: str | None) -> str | None:
     """The 11-digit mainland mobile number in what someone typed (full-width digits,
-    spaces, dashes, brackets, a +86 or 0086 prefix), or None when it is not one."""
+    spaces, dashes, brackets, a +86 or 0086 prefix), or None when it is not one (one with an extension,
+    13800000001转802, is none: a mobile has no 分机, and no sign-in code reaches one)."""
+    if split_extension(raw)[1]:
+        return None
     value = national_phone(raw)
     return value if PHONE.match(value) else None
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from minsheng.accounts.phones import split_extension
+
 from .deadlines import clock
 from .moderation import mask, real_name
 from .workflow import Status
@@ -127,6 +129,13 @@ class Message(models.Model):
         """The main case this message was merged into, while the public may read it."""
         main = self.duplicate_of if self.duplicate_of_id else None
         return main if main is not None and main.is_public else None
+
+    @property
+    def contact_phone_parts(self) -> tuple[str, str]:
+        """(the number to dial, its extension or "") of ``contact_phone``, as the staff lists' 查找 reads it
+        (phones.split_extension): the case page shows 「0931-8123456 分机 802」 however it was sent (转802, ext. 802,
+        -802), since 2026-12-08."""
+        return split_extension(self.contact_phone)
 
     # The text as the public may read it: personal data partly hidden, and a name the
     # citizen introduced anywhere in the message, or their own registered name, hidden in

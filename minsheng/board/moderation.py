@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from minsheng.accounts.phones import EXTENSION_MARK, EXTENSION_NAMED, split_extension
+
 # Each pattern: (label, regex). Order matters: an ID number must be tried before a bank
 # card (both are long digit runs), a mobile number before a landline. An ID number is
 # recognised by its shape (region, a plausible birth date, sequence, check character),
@@ -177,7 +179,22 @@ class Finding:
     text: str  # what was found (for staff only)
 
 
+# an extension right after a phone number (0931-8123456转802, 分机802, ext. 802, x802, 0931-8123456-802), hidden with it
+# (since 2026-12-08: the number was hidden and 转802 published); a dash only after a landline (a mobile is written in
+# dashed groups, 138-0000-0001). After 转, x, # or a dash 2–6 digits, one only after 分机 or ext, and never a count,
+# a floor or a date (review of 2026-12-08: 转3次, 转2楼, -2024年, x 3天, #3号楼 were hidden as extensions)
+_NOT_A_COUNT = r"(?![0-9]|\s*[次楼层号栋幢单室户天年月日元个人])"
+_EXTENSION = {
+    "手机号": re.compile(rf" *(?:{EXTENSION_NAMED}[ :]*[0-9]{{1,6}}|{EXTENSION_MARK}[ :]*[0-9]{{2,6}}){_NOT_A_COUNT}"),
+    "固定电话": re.compile(rf" *(?:{EXTENSION_NAMED}[ :]*[0-9]{{1,6}}|(?:{EXTENSION_MARK}[ :]*|[-—–－] *)[0-9]{{2,6}})"
+                       rf"{_NOT_A_COUNT}"),
+}
+
+
 def _hide(label: str, found: str) -> str:
+    number, extension = split_extension(found) if label in _PHONES else (found, "")
+    if extension and found.startswith(number):  # the number as below, the extension's digits wholly: 转***
+        return _hide(label, number) + found[len(number):-len(extension)] + "*" * len(extension)
     digits = re.sub(r"\D", "", found)
     if label == "姓名":
         surname = _surname(found)
@@ -232,7 +249,10 @@ def _matches(text: str, context: str = "", names: tuple[str, ...] = ()) -> list[
                 continue
             group = _group(m)
             if group is not None:
-                take(label, m.group(group), *m.span(group))
+                start, end = m.span(group)
+                if label in _PHONES and (extension := _EXTENSION[label].match(text, end)):
+                    end = extension.end()
+                take(label, text[start:end], start, end)
     for _label, _found, start, end in [x for x in out if x[0] == "门牌号"]:  # 302/304: both
         while m := _NEXT_FLAT.match(text, end):
             take("门牌号", m.group(1), *m.span(1))

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from minsheng.accounts.forms import USERNAME_MAX, clean_nickname
 from minsheng.accounts.models import User, canonical_phone, phone_compact
+from minsheng.accounts.phones import split_extension
 from minsheng.accounts.roles import roles_of
 from minsheng.board import actions
 from minsheng.board.forms import MessageForm
@@ -341,24 +342,29 @@ def _bool(raw: str, name: str) -> bool:
 def _phone(data) -> tuple[str | None, str, bool]:
     """The ``phone`` parameter as (the mainland mobile that names the citizen's account, as sign-in reads
     it: +86, brackets, full-width digits; the other number the handling unit calls back, as sent; whether
-    a number was sent and left out). A landline (0931-8123456, 0931-8123456-801, 400-810-1234) or a
+    a number was sent and left out). A landline (0931-8123456, 0931-8123456-801, since 2026-12-08 also
+    0931-8123456转801, 分机801, ext. 801: accounts.phones.split_extension, as the staff lists read it; 400-810-1234) or a
     foreign number names no account: it cannot receive a sign-in code, and a case system's placeholder
     (12345, 00000) made one account of every caller it stood for. A placeholder — fewer than
-    CONTACT_DIGITS digits, one digit repeated — is no number at all: left out, the request kept."""
+    CONTACT_DIGITS digits, one digit repeated — is no number at all: left out, the request kept. A mobile
+    sent with an extension is the mobile, the extension dropped (since 2026-12-08)."""
     raw = str(data.get("phone") or "").strip()  # str(): a JSON body may send a number
-    mobile = canonical_phone(raw)
+    # a mobile has no extension: 13800000001转802 is the citizen's 13800000001 (review of 2026-12-08: it was kept as a
+    # landline under the service account, and the officer's 查找 by the mobile missed it)
+    mobile = canonical_phone(split_extension(raw)[0])
     if mobile:
         return mobile, "", False
     text = " ".join(unicodedata.normalize("NFKC", raw).split())
-    compact = phone_compact(text)
+    number, _extension = split_extension(text)  # 0931-8123456转802, 分机, ext.: the number's digits checked
+    compact = phone_compact(number)
     if not compact:
         return None, "", False
     if not PHONE.match(compact):
         raise bad("phone 格式不正确", field="phone")
-    digits = compact.lstrip("+")
-    if len(digits) < CONTACT_DIGITS or len(set(digits)) == 1 or len(compact) > CONTACT_LENGTH:
+    digits, whole = compact.lstrip("+"), phone_compact(text)  # whole: with its extension
+    if len(digits) < CONTACT_DIGITS or len(set(digits)) == 1 or len(whole) > CONTACT_LENGTH:
         return None, "", True
-    return None, text if len(text) <= CONTACT_LENGTH else compact, False
+    return None, text if len(text) <= CONTACT_LENGTH else whole, False
 
 
 def _author(data, key: Open311Key):

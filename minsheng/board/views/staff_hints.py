@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from minsheng.accounts.models import canonical_phone, phone_compact
+from minsheng.accounts.phones import split_extension
 from minsheng.directory.models import Unit
 from minsheng.directory.routing import route
 from minsheng.insight import lookup
@@ -264,7 +265,9 @@ def quality_to_publish(message: Message, body: str, unit: Unit | None = None) ->
 def _same(found: str) -> str:
     """A phone number or e-mail as one value however it is written (a name as it is): since 2026-12-05 a landline
     by its local number (0931-8123456, (0931)8123456, 09318123456 and 8123456 after 电话 are one), a flat by its
-    digits (5号楼502 and 5号楼502室 are one)."""
+    digits (5号楼502 and 5号楼502室 are one); since 2026-12-08 a number with an extension by the number
+    (phones.split_extension: 0931-8123456转802 and 8123456 are one, the citizen's line whatever extension is named)."""
+    found = split_extension(found)[0]
     value = canonical_phone(found) or phone_compact(found).lower()
     value = re.sub(r"^0(?:10|2\d|[3-9]\d{2})(?=[2-9]\d{6,7}$)", "", value)
     return re.sub(r"(?<=\d)(?:室|房间|房|号)$", "", value)
@@ -385,7 +388,7 @@ def _others_mobiles(body: str, leaks: list[tuple[str, str, int, int]],
         return m is not None and _names_the_unit(m.group(1), unit)
 
     return [(label, found, start, end) for label, found, start, end in _matches(body)
-            if label == "手机号" and (start, end) not in theirs and canonical_phone(found) not in units
+            if label == "手机号" and (start, end) not in theirs and canonical_phone(split_extension(found)[0]) not in units
             and not units_line(start)]
 
 
