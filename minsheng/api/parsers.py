@@ -17,6 +17,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.http import parse_header_parameters
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -94,31 +95,98 @@ def _where(error) -> str:
     return "JSON 格式错误"
 
 
-NOT_THE_CHARSET = ("表单内容不是 UTF-8 文本: 请以 UTF-8 编码发送, "
-                   "或在 Content-Type 中注明所用的编码 (如 application/x-www-form-urlencoded; charset=GBK)")
+# the labels a browser reads as gb18030 (the WHATWG Encoding Standard's, with Windows' cp936): GB2312 and GBK are
+# its subsets, and a system labelling its text GB2312 writes GBK's characters too (张堃, 喆, 镕)
+_GB18030_LABELS = {"gb2312", "gbk", "x-gbk", "cp936", "euc-cn", "chinese", "csgb2312", "gb_2312", "gb_2312-80",
+                   "iso-ir-58", "csiso58gb231280", "gb18030"}
+_FORM_SEPARATORS = "a=1&b=%2B"
+
+
+def _not_the_charset(charset: str | None, media_type: str) -> str:
+    if charset is None:
+        return (f"表单内容不是 UTF-8 文本: 请以 UTF-8 编码发送, 或在 Content-Type 中注明所用的编码 "
+                f"(如 {media_type}; charset=GBK)")
+    return f"表单内容不是 {charset} 文本: 请以 Content-Type 中注明的编码发送, 或改用 UTF-8"
+
+
+def form_charset(content_type: str | None) -> tuple[str | None, str]:
+    """(the charset a form's ``Content-Type`` names, as named, or None; the codec that reads it). GB2312 and GBK
+    labels read as GB18030, as browsers do: read strictly as GB2312, a name outside it refused the whole message
+    (2026-12-08). A charset Python does not know reads as UTF-8, as Django has it; one whose text is no ASCII
+    (UTF-16) cannot carry a form's ``=`` and ``&``, and is a ParseError."""
+    _, params = parse_header_parameters(content_type or "")
+    charset = (params.get("charset") or "").strip() or None
+    if charset is None:
+        return None, settings.DEFAULT_CHARSET
+    if charset.lower() in _GB18030_LABELS:
+        return charset, "gb18030"
+    try:
+        codec = codecs.lookup(charset).name
+    except LookupError:
+        return charset, settings.DEFAULT_CHARSET
+    if codec in ("gb2312", "gbk"):
+        return charset, "gb18030"
+    try:
+        ascii_kept = _FORM_SEPARATORS.encode(codec) == _FORM_SEPARATORS.encode("ascii")
+    except (LookupError, UnicodeError):
+        ascii_kept = False
+    if not ascii_kept:
+        raise ParseError(f"表单不能用 {charset} 编码: 表单的分隔符 (= 与 &) 须是 ASCII, 请以 UTF-8 或 GBK 编码发送")
+    return charset, codec
 
 
 class FormParser(parsers.FormParser):
-    """DRF's, reading the form in the charset its ``Content-Type`` names (UTF-8 without one), strictly: a form in
-    GBK sent without ``charset=`` had each byte UTF-8 cannot read replaced, and was stored so, 「С������…」
-    (an integrator's walk, 2026-12-08); it is a 400 saying what to send, as a JSON body in GBK is told."""
+    """DRF's, reading the form strictly in the charset its ``Content-Type`` names (form_charset): a form in GBK sent
+    without ``charset=`` had each byte UTF-8 cannot read replaced, and was stored so, 「С������…」 (an integrator's
+    walk, 2026-12-08); it is a 400 saying what to send, as a JSON body in GBK is told. Open311 finds its
+    ``api_key`` by this parser too (authentication.ApiKeyAuthentication)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        charset, codec = form_charset(media_type)
         body = stream.read() if stream is not None else b""
         try:  # the separators are ASCII: the text as a whole decodes where each name and value does
-            unquote_to_bytes(body.replace(b"+", b" ")).decode(encoding)
+            unquote_to_bytes(body.replace(b"+", b" ")).decode(codec)
         except UnicodeDecodeError:
-            raise ParseError(NOT_THE_CHARSET) from None
-        return QueryDict(body, encoding=encoding)
+            raise ParseError(_not_the_charset(charset, "application/x-www-form-urlencoded")) from None
+        return QueryDict(body, encoding=codec)
+
+
+class _Replaced:
+    """The request body as Django's multipart parser reads it, counting the U+FFFD (EF BF BD) it holds: a text
+    field decoded with more of them than the whole body held was not text in its charset (Django replaces what it
+    cannot decode, and stores it garbled)."""
+
+    MARK = "\ufffd".encode()
+
+    def __init__(self, stream):
+        self.stream, self.held, self._tail = stream, 0, b""
+
+    def read(self, size=-1):
+        chunk = self.stream.read(size)
+        seen = self._tail + chunk
+        self.held += seen.count(self.MARK) - self._tail.count(self.MARK)
+        self._tail = seen[-2:]
+        return chunk
 
 
 class MultiPartParser(parsers.MultiPartParser):
+    """DRF's, with Django's errors in Chinese, the charset mapped as a form's (form_charset), and a text field that
+    is not text in it a ParseError, as a form's: it was stored with each byte the charset cannot read replaced (an
+    Open311 post with photos in GBK; 2026-12-08). A body that held U+FFFD itself is checked only past that many."""
+
     def parse(self, stream, media_type=None, parser_context=None):
+        charset, codec = form_charset(media_type)
+        context = {**(parser_context or {}), "encoding": codec}
+        counted = _Replaced(stream) if stream is not None else None
         try:
-            return super().parse(stream, media_type, parser_context)
+            parsed = super().parse(counted, media_type, context)
         except ParseError as exc:  # 「Multipart form parse error - Invalid boundary in multipart: None」
             raise ParseError(_multipart_what(exc.__context__)) from None
+        replaced = sum(key.count("\ufffd") + sum(value.count("\ufffd") for value in values)
+                       for key, values in parsed.data.lists())
+        if counted is not None and replaced > counted.held:
+            raise ParseError(_not_the_charset(charset, "multipart/form-data"))
+        return parsed
 
 
 def _multipart_what(error) -> str:
