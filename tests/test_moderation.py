@@ -700,7 +700,9 @@ def test_board_0041_reindexes_the_dashed_extensions_and_not_a_building_or_a_size
         return m.pk
 
     extensions = {submitted(f"物业电话{number}, 没人接。") for number in (
-        "8123456 - 802", "8123456—802", "8123456－802", "0931-8123456转802", "０９３１８１２３４５６分机８０２")}
+        "8123456 - 802", "8123456—802", "8123456－802", "0931-8123456转802", "０９３１８１２３４５６分机８０２",
+        # the words that name an extension before its digits (whole-diff review of 2026-12-08: 0041 missed them)
+        "0931-8123456分机号802", "0931-8123456转分机802", "(0931)8123456 ext.802")}
     others = {submitted("3#楼门前垃圾成堆, 没人清运。"), submitted("门前挖了3x4米的坑, 垃圾成堆。")}
     read = []
     monkeypatch.setattr(search, "reindex", lambda messages: read.extend(messages.values_list("pk", flat=True)))

@@ -334,7 +334,8 @@ def test_an_email_and_a_landline_are_the_emails_account_with_the_landline_to_cal
     assert message.author == author and message.contact_phone == "400-810-1234"
 
 
-@pytest.mark.parametrize("phone", ["13800000001转802", "138 0000 0001 x802", "+86 138-0000-0001 分机 802"])
+@pytest.mark.parametrize("phone", ["13800000001转802", "138 0000 0001 x802", "+86 138-0000-0001 分机 802",
+                                   "13800000001-802", "+86 13800000001 - 802"])
 def test_a_mobile_sent_with_an_extension_is_the_citizens_mobile(client311, key, personas, login, phone):
     """A mobile has no extension: the mobile names the citizen's account, the extension is dropped, and the
     dispatcher finds the case by the whole mobile (review of 2026-12-08: it was filed under the key's service

@@ -32,9 +32,9 @@ EXTENSION_MARK = "(?:" + "|".join(map(_written, EXTENSION_MARKS)) + ")"
 # the database
 EXTENSION_WORD = rf" *(?:{EXTENSION_NAMED}|{EXTENSION_MARK})[ :]*"
 # or a dash (-, —, –; a full-width － is read as -) right after a whole local number (7 or 8 digits: 0931-8123456-802,
-# 8123456 - 802) or a whole number with its area code (09318123456-802); 0931-812-3456 and 138-0000-0001 are one
-# number written in groups
-EXTENSION_DASH_AFTER = r"(?:^|[^0-9])(?:[0-9]{7,8}|0[0-9]{10,11})"
+# 8123456 - 802), a whole number with its area code (09318123456-802) or a whole mobile (13800000001-802: the mobile,
+# whole-diff review of 2026-12-08); 0931-812-3456 and 138-0000-0001 are one number written in groups
+EXTENSION_DASH_AFTER = r"(?:^|[^0-9])(?:[0-9]{7,8}|0[0-9]{10,11}|1[3-9][0-9]{9})"
 EXTENSION_DASH = r" *[-—–] *"
 EXTENSION_DIGITS = r"([0-9]{1,6}) *$"
 

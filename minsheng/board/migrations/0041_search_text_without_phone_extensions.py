@@ -10,9 +10,10 @@ def reindex(apps, schema_editor):
     from minsheng.board.search import reindex as reindex_messages
 
     Message = apps.get_model("board", "Message")
-    # a number's last 4 digits before the word (3#楼, 3x4米 are none), or a whole local number before a dash of any
-    # width (8123456 - 802, 8123456—802, 8123456－802: review of 2026-12-08)
-    extension = "[0-9０-９]{4} *(转|分机|[Ee][Xx][Tt]|[Xx]|#)[ :：]*[0-9０-９]|[0-9０-９]{7} *[-－—–] *[0-9０-９]"
+    # a number's last 4 digits before the word (3#楼, 3x4米 are none) and what may follow it (分机号, 转分机, ext.:
+    # whole-diff review of 2026-12-08), or a whole local number before a dash of any width (8123456 - 802, 8123456—802,
+    # 8123456－802: review of 2026-12-08)
+    extension = "[0-9０-９]{4} *(转|分机|[Ee][Xx][Tt]|[Xx]|#)[ :：.．号分机]*[0-9０-９]|[0-9０-９]{7} *[-－—–] *[0-9０-９]"
     reindex_messages(Message.objects.filter(Q(body__regex=extension) | Q(title__regex=extension)))
 
 
