@@ -262,6 +262,24 @@ def test_an_unknown_region_of_a_new_message_says_the_code_and_where_the_codes_ar
     assert response.json()["error"]["code"] == "invalid"
 
 
+@pytest.mark.parametrize("pk", ["999999", "abc"])
+def test_an_unknown_leaders_office_says_the_id_and_where_the_offices_are(citizen_client, client, directory, pk):
+    """`addressee` that is no office's read 「请选择有效的留言对象」 on `POST /messages/` and 「没有这个留言对象」 on the
+    statistics: the web page's words for a choice from its list. It is told as an unknown region or unit is, the id
+    and where the offices are listed (an integrator's walk, 2026-12-08, left; mended the same day). The pages keep
+    their words."""
+    # an id that is no number is a type error first, as any integer field's
+    said = f"没有编号为 {pk} 的留言对象 (可用的留言对象见 /api/v1/addressees/)" if pk.isdigit() else "请填写合法的整数值。"
+    response = citizen_client.post("/api/v1/messages/", {**MESSAGE, "addressee": pk}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]["addressee"] == [said]
+    for path in ("/api/v1/statistics/", "/api/v1/statistics/messages/"):
+        response = client.get(path, {"addressee": pk})
+        assert response.status_code == 400 and response.json()["error"]["fields"]["addressee"] == [said], path
+    assert client.get("/stats/figures.json", {"addressee": pk}).json() == {"error": "没有这个留言对象"}
+    assert not Message.objects.exists()
+
+
 GBK_SAID = ("请求内容无法解析: 表单内容不是 UTF-8 文本: 请以 UTF-8 编码发送, "
             "或在 Content-Type 中注明所用的编码 (如 application/x-www-form-urlencoded; charset=GBK)")
 

@@ -923,3 +923,13 @@ def test_an_unknown_attribute_region_is_said_as_an_unknown_jurisdiction_id_is(cl
     as_xml = xml(client311.post(f"{BASE}/requests.xml", form(key, **{"attribute[region]": "999999"})))
     assert as_xml.findtext("error/description") == said
     assert not Message.objects.exists()
+
+
+def test_an_unknown_attribute_addressee_names_the_id_and_where_the_offices_are(client311, key, directory):
+    """`attribute[addressee]` that is no office's read 「attribute[addressee]: 请选择有效的留言对象」, the web page's
+    words for its list: it names the id and where the offices are listed, as an unknown region does (2026-12-08)."""
+    said = "attribute[addressee]: 没有编号为 999999 的留言对象 (可用的留言对象见 /api/v1/addressees/)"
+    response = client311.post(f"{BASE}/requests.json", form(key, **{"attribute[addressee]": "999999"}))
+    assert response.status_code == 400, response.content
+    assert spec_error_of(response)["message"] == said
+    assert not Message.objects.exists()

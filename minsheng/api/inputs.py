@@ -117,6 +117,16 @@ def unknown_unit(pk) -> str:
     return f"没有编号为 {echoed(str(pk))} 的单位 ({UNITS_LISTED})"
 
 
+ADDRESSEES_LISTED = "可用的留言对象见 /api/v1/addressees/"
+
+
+def unknown_addressee(pk) -> str:
+    """The API's words for an ``addressee`` that is no leader's office (留言对象) one may choose, in ``unknown_unit``'s
+    shape: a new message's (REST, Open311) and the statistics' (since 2026-12-08: the pages' 「请选择有效的留言对象」,
+    「没有这个留言对象」)."""
+    return f"没有编号为 {echoed(str(pk))} 的留言对象 ({ADDRESSEES_LISTED})"
+
+
 def region_or_invalid(code, more: str = "", error=serializers.ValidationError) -> Region:
     """The region of ``code``, or ``error`` raised in ``unknown_region``'s words: every region filter of the API
     (its field's 400), and Open311's ``jurisdiction_id`` (its 404, ``error`` given)."""

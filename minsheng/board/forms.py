@@ -165,6 +165,8 @@ class PhotosField(forms.FileField):
 class AddresseeField(forms.ChoiceField):
     """An Addressee id, or "" for 职能部门 (the competent department)."""
 
+    refusal = None  # (id sent) -> the words, for a caller that typed the id (the API, Open311), as ``RegionField``'s
+
     def valid_value(self, value):
         return True  # checked against the chosen region in MessageForm.clean
 
@@ -174,8 +176,8 @@ class AddresseeField(forms.ChoiceField):
             return None
         try:
             return Addressee.objects.select_related("region").get(pk=int(value), is_active=True)
-        except (ValueError, TypeError, Addressee.DoesNotExist):
-            raise ValidationError("请选择有效的留言对象") from None
+        except (ValueError, TypeError, OverflowError, Addressee.DoesNotExist):
+            raise ValidationError(self.refusal(value) if self.refusal else "请选择有效的留言对象") from None
 
     def validate(self, value):
         pass
@@ -324,15 +326,16 @@ class MessageForm(ChineseForm):
     show_name = forms.BooleanField(label="公开我的昵称", required=False,
                                    help_text="默认不公开, 公开页面显示为“匿名网友”")
 
-    def __init__(self, *args, topic_refusal=None, region_refusal=None, **kwargs):
+    def __init__(self, *args, topic_refusal=None, region_refusal=None, addressee_refusal=None, **kwargs):
         """``topic_refusal``: the words for a topic code that is none (or switched off), for a caller that chose
         it by code and has no 「不确定」 to pick (the API, Open311); ``region_refusal``: those for a region code that
-        is none (since 2026-12-08: the API and Open311 read the page's 「请选择有效的区划」); the web page's words
-        without them."""
+        is none (since 2026-12-08: the API and Open311 read the page's 「请选择有效的区划」), ``addressee_refusal``
+        for an office id that is none (the same day); the web page's words without them."""
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = topic_choices()
         self.fields["topic"].refusal = topic_refusal
         self.fields["region"].refusal = region_refusal
+        self.fields["addressee"].refusal = addressee_refusal
         region = self.chosen_region()
         self.fields["addressee"].choices = [(COMPETENT_DEPARTMENT, "职能部门 (按职责交办)")] + [
             (str(a.pk), f"{a.title}") for a in addressees_for(region)]

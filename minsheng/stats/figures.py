@@ -311,7 +311,7 @@ def make_scope(*, region=None, date_from=None, date_to=None, topic=None, kind=No
             try:
                 addressee = Addressee.objects.get(pk=int(addressee))
             except (ValueError, OverflowError, Addressee.DoesNotExist):
-                raise ScopeError("没有这个留言对象", "addressee") from None
+                raise ScopeError("没有这个留言对象", "addressee", unknown=str(addressee)) from None
         scope.addressee = addressee
     d_from, d_to = parse_date(date_from, "开始日期", "date_from"), parse_date(date_to, "结束日期", "date_to")
     if d_from:

@@ -39,7 +39,7 @@ from minsheng.text_cut import cut
 from ..authentication import TOKEN_AS_OPEN311_KEY, Open311KeyAuthentication, misplaced_open311_key
 from ..errors import ApiError, echoed
 from ..idempotency import once
-from ..inputs import region_or_invalid, round_coordinate, unknown_region
+from ..inputs import region_or_invalid, round_coordinate, unknown_addressee, unknown_region
 from ..models import Open311Key, Open311Request
 from ..parsers import PARSERS
 from ..tasks import queue_fetch
@@ -510,7 +510,8 @@ def submit(request, jurisdiction: Region | None) -> Message:
     if _bool(attrs.get("show_name", ""), "show_name"):
         form_data["show_name"] = "on"
     form = MessageForm(form_data, MultiValueDict({"photos": request.FILES.getlist("media")}),
-                       topic_refusal=service_code_refusal, region_refusal=unknown_region)
+                       topic_refusal=service_code_refusal, region_refusal=unknown_region,
+                       addressee_refusal=unknown_addressee)
     if not form.is_valid():
         errors = dict(form.errors)
         if not (attrs.get("title") or "").strip() and len(errors) > 1:

@@ -58,7 +58,7 @@ def create_message(request):
     if checked.get("show_name"):
         form_data["show_name"] = "on"
     form = MessageForm(form_data, MultiValueDict({"photos": uploads}), topic_refusal=topic_refusal,
-                       region_refusal=inputs.unknown_region)
+                       region_refusal=inputs.unknown_region, addressee_refusal=inputs.unknown_addressee)
     if not form.is_valid():
         raise serializers.ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
     if not checked.get("again"):

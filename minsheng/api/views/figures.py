@@ -26,6 +26,7 @@ from ..inputs import (
     Day,
     check_date_range,
     region_or_invalid,
+    unknown_addressee,
     unknown_region,
     unknown_topic,
     unknown_unit,
@@ -287,7 +288,7 @@ def _figures(call, params):
         return call(**{k: v for k, v in params.items() if k != "by"})
     except stats.ScopeError as exc:
         # an unknown region, topic or unit in the API's words, as its other filters say it (the web pages keep theirs)
-        words = {"region": unknown_region, "topic": unknown_topic, "unit": unknown_unit}
+        words = {"region": unknown_region, "topic": unknown_topic, "unit": unknown_unit, "addressee": unknown_addressee}
         said = words[exc.field](exc.unknown) if exc.unknown is not None else str(exc)
         raise ApiError(said, fields={exc.field: [said]} if exc.field else None) from None
 
